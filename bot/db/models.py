@@ -1,0 +1,202 @@
+"""The schema: typed SQLAlchemy 2 models.
+
+The vote log (``Vote``) is append-only and is the source of truth: beliefs (``Belief``) are a cache
+that can always be rebuilt from it. Discord ids are stored as 64-bit integers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
+    String, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.db.types import IdInteger, UTCDateTime, utcnow
+
+# Named constraints keep Alembic's batch migrations on SQLite deterministic.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+PRIVACY_LEVELS = ("server", "anonymous", "private")
+PROVIDERS = ("spotify", "lastfm", "aoty")
+OUTCOMES = ("A", "B", "DRAW")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # Discord user id
+    name: Mapped[str] = mapped_column(String(100), default="")
+    privacy: Mapped[str] = mapped_column(String(16), default="server")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (CheckConstraint("privacy IN ('server', 'anonymous', 'private')", name="privacy"),)
+
+
+class LinkedAccount(Base):
+    __tablename__ = "linked_accounts"
+
+    id: Mapped[int] = mapped_column(IdInteger, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    credentials: Mapped[bytes | None] = mapped_column(LargeBinary)  # encrypted with SECRET_KEY
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | broken
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_import_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    import_state: Mapped[dict | None] = mapped_column(JSON)  # resumable import cursor and progress
+
+    __table_args__ = (
+        UniqueConstraint("provider", "external_id", name="provider_external"),
+        UniqueConstraint("user_id", "provider", name="user_provider"),
+    )
+
+
+class OAuthState(Base):
+    """A pending link: single-use, bound to one user and provider, expires after 10 minutes."""
+
+    __tablename__ = "oauth_states"
+
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the state
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    verifier: Mapped[bytes | None] = mapped_column(LargeBinary)  # PKCE verifier, encrypted
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Album(Base):
+    """One album in the shared catalogue, whatever source it came from."""
+
+    __tablename__ = "albums"
+
+    id: Mapped[int] = mapped_column(IdInteger, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(500))
+    artists: Mapped[list[str]] = mapped_column(JSON, default=list)
+    year: Mapped[int | None] = mapped_column(Integer)
+    cover_url: Mapped[str | None] = mapped_column(String(1000))
+    cover_source: Mapped[str | None] = mapped_column(String(32))
+    cover_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    spotify_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    mbid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    aoty_url: Mapped[str | None] = mapped_column(String(500))
+    identity_key: Mapped[str] = mapped_column(String(600), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def artist(self) -> str:
+        return ", ".join(self.artists) if self.artists else "Unknown artist"
+
+
+class UserAlbum(Base):
+    """An album in one person's collection, with where it came from and what the import suggests."""
+
+    __tablename__ = "user_albums"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), primary_key=True, index=True)
+    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    aoty_score: Mapped[float | None] = mapped_column(Float)
+    lastfm_playcount: Mapped[int | None] = mapped_column(Integer)
+    spotify_saved_album: Mapped[bool] = mapped_column(Boolean, default=False)
+    spotify_saved_tracks: Mapped[int] = mapped_column(Integer, default=0)
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Belief(Base):
+    """The ranking engine's belief about one album for one person: a cache of the vote log."""
+
+    __tablename__ = "beliefs"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), primary_key=True)
+    mu: Mapped[float] = mapped_column(Float)
+    sigma2: Mapped[float] = mapped_column(Float)
+    comparisons: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Duel(Base):
+    """One question shown to a person. A duel gets at most one vote."""
+
+    __tablename__ = "duels"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    guild_id: Mapped[int | None] = mapped_column(BigInteger)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    album_a: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"))
+    album_b: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | voted | skipped | closed
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Vote(Base):
+    """Append-only: a vote is never deleted, only marked undone (or void after a merge)."""
+
+    __tablename__ = "votes"
+
+    id: Mapped[int] = mapped_column(IdInteger, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    album_a: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"))
+    album_b: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"))
+    outcome: Mapped[str] = mapped_column(String(4))
+    duel_id: Mapped[str | None] = mapped_column(ForeignKey("duels.id", ondelete="SET NULL"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    void: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        CheckConstraint("outcome IN ('A', 'B', 'DRAW')", name="outcome"),
+        CheckConstraint("album_a <> album_b", name="distinct_albums"),
+        Index("ix_votes_user_id_id", "user_id", "id"),
+    )
+
+
+class Guild(Base):
+    __tablename__ = "guilds"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GuildMember(Base):
+    """A person counts in a server once they have used the bot there."""
+
+    __tablename__ = "guild_members"
+
+    guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AlbumMerge(Base):
+    """Audit log of catalogue merges: which row was folded into which, and what moved."""
+
+    __tablename__ = "album_merges"
+
+    id: Mapped[int] = mapped_column(IdInteger, primary_key=True, autoincrement=True)
+    kept_album_id: Mapped[int] = mapped_column(BigInteger)
+    merged_album_id: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(200))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
