@@ -96,6 +96,15 @@ class LinkBroken(SourceError):
     """Stored credentials no longer work (e.g. ``invalid_grant``): the person must link again."""
 
 
+class LinkFailed(SourceError):
+    """Linking did not complete (a refused, expired or reused authorisation). ``step`` names the step
+    that failed; the person should start the link again."""
+
+    def __init__(self, message: str, *, service: str = "", step: str = "") -> None:
+        super().__init__(message, service=service)
+        self.step = step
+
+
 class MalformedResponse(SourceError):
     """The service answered with something we cannot parse."""
 
