@@ -92,6 +92,10 @@ class PrivateProfile(SourceError):
     """The user exists but their data is not public."""
 
 
+class NothingToImport(SourceError):
+    """The account exists and is readable but holds nothing to import (e.g. an AOTY user with no ratings)."""
+
+
 class LinkBroken(SourceError):
     """Stored credentials no longer work (e.g. ``invalid_grant``): the person must link again."""
 
