@@ -27,7 +27,8 @@ def _check_http_url(name: str, value: str) -> str:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      env_ignore_empty=True)  # "KEY=" in .env means "not set"
 
     discord_token: str = ""
     database_url: str = "sqlite+aiosqlite:///albumduel.db"

@@ -1,0 +1,94 @@
+"""The discord.py client: start-up wiring in ``setup_hook``, teardown in ``close``.
+
+Start-up order: runtime (database migrated and open, HTTP client) -> cogs (commands, dynamic items) ->
+web server -> command sync. ``close`` undoes each step in reverse.
+"""
+
+from __future__ import annotations
+
+import logging
+import pkgutil
+
+import discord
+import yarl
+from discord.ext import commands
+
+import cogs
+from bot.config import Settings
+from bot.runtime import Runtime
+from bot.web import WebServer
+from cogs.ui.errors import report_error
+
+log = logging.getLogger(__name__)
+
+
+def cog_extensions() -> list[str]:
+    """Every module in ``cogs/`` that defines ``setup`` is a feature; ``cogs/ui`` holds shared widgets."""
+    return sorted(f"cogs.{module.name}" for module in pkgutil.iter_modules(cogs.__path__) if not module.ispkg)
+
+
+def bot_intents() -> discord.Intents:
+    # Only what features need: guilds (server joins and leaves). Slash commands and buttons arrive as
+    # interactions and need no intent. Members (privileged) lets server leaderboards drop people who left.
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.members = True
+    return intents
+
+
+class AlbumDuelBot(commands.Bot):
+    def __init__(self, settings: Settings, *, db_schema: str | None = None, guild_ready_timeout: float = 2.0) -> None:
+        super().__init__(command_prefix=commands.when_mentioned, intents=bot_intents(), help_command=None,
+                         guild_ready_timeout=guild_ready_timeout, max_messages=None,
+                         allowed_mentions=discord.AllowedMentions.none())
+        self.settings = settings
+        self.runtime = Runtime(settings, db_schema=db_schema)
+        self.web = WebServer(settings.web_host, settings.web_port, self.runtime.database_health)
+        self.tree.on_error = self._on_app_command_error
+        self._web_started = False
+
+    async def start(self, token: str, *, reconnect: bool = True) -> None:
+        if not self.settings.discord_is_real:
+            discord.http.Route.BASE = self.settings.discord_api_base_url
+        await self.login(token)
+        if not self.settings.discord_is_real:
+            # A plain (unsharded) client dials Discord's default gateway without asking; ask the
+            # configured API where its gateway is instead.
+            _shards, url, _limits = await self.http.get_bot_gateway()
+            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+        await self.connect(reconnect=reconnect)
+
+    async def setup_hook(self) -> None:
+        await self.runtime.open()
+        for extension in cog_extensions():
+            await self.load_extension(extension)
+        await self.web.start()
+        self._web_started = True
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        if self.settings.dev_guild_id:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("Synced %d commands to guild %s", len(synced), self.settings.dev_guild_id)
+        else:
+            synced = await self.tree.sync()
+            log.info("Synced %d global commands (Discord may take up to an hour to show changes)", len(synced))
+
+    async def close(self) -> None:
+        # Reverse of setup_hook: stop taking web requests, then commands.Bot.close unloads the cogs and
+        # closes the gateway, and only then the database and HTTP client go away.
+        if self._web_started:
+            await self.web.stop()
+            self._web_started = False
+        try:
+            await super().close()
+        finally:
+            await self.runtime.close()
+
+    async def on_ready(self) -> None:
+        log.info("Connected as %s (id %s) to %d servers", self.user, self.user and self.user.id, len(self.guilds))
+
+    async def _on_app_command_error(self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError) -> None:
+        await report_error(interaction, error)
