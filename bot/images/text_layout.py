@@ -1,0 +1,97 @@
+"""Fonts and fitting text into boxes: wrapping by words, ellipsising what does not fit.
+
+The font is Pillow's bundled scalable Aileron (``ImageFont.load_default(size=...)``, Pillow >= 10.1), so
+rendering never depends on fonts installed on the host. Glyphs it lacks (CJK, emoji) render as boxes.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from PIL import ImageFont
+
+ELLIPSIS = "…"
+
+# A FreeType face may only be used by one thread at a time (FreeType's own rule), and compose functions
+# run in worker threads, so each thread keeps its own faces.
+_local = threading.local()
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]+")
+_SPACES = re.compile(r"\s+")
+
+
+def font(size: int) -> ImageFont.FreeTypeFont:
+    """The bundled font at ``size`` pixels, cached per thread."""
+    cache: dict[int, ImageFont.FreeTypeFont] | None = getattr(_local, "fonts", None)
+    if cache is None:
+        cache = _local.fonts = {}
+    face = cache.get(size)
+    if face is None:
+        loaded = ImageFont.load_default(size=size)
+        if not isinstance(loaded, ImageFont.FreeTypeFont):  # Pillow built without FreeType
+            raise RuntimeError("Pillow needs FreeType support to render album text")
+        face = cache[size] = loaded
+    return face
+
+
+def clean(text: str | None) -> str:
+    """One line of printable text: control and zero-width characters become spaces, runs collapse."""
+    if not text:
+        return ""
+    return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
+
+
+def ellipsise(text: str, face: ImageFont.FreeTypeFont, max_width: float) -> str:
+    """``text`` if it fits in ``max_width`` pixels, else its longest prefix that fits followed by '…'."""
+    if face.getlength(text) <= max_width:
+        return text
+    low, high = 0, len(text)
+    while low < high:  # longest prefix whose ellipsised form fits
+        mid = (low + high + 1) // 2
+        if face.getlength(text[:mid].rstrip() + ELLIPSIS) <= max_width:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low].rstrip() + ELLIPSIS
+
+
+def wrap(text: str, face: ImageFont.FreeTypeFont, max_width: float, max_lines: int) -> list[str]:
+    """Greedy word wrap into at most ``max_lines`` lines; overlong words break between characters and
+    the last line is ellipsised when text remains."""
+    words = clean(text).split(" ")
+    lines: list[str] = []
+    current = ""
+    pending = [w for w in words if w]
+    while pending:
+        word = pending.pop(0)
+        candidate = f"{current} {word}" if current else word
+        if face.getlength(candidate) <= max_width:
+            current = candidate
+            continue
+        if not current:  # a single word wider than the box: split it where it stops fitting
+            cut = _fitting_prefix_length(word, face, max_width)
+            current, rest = word[:cut], word[cut:]
+            pending.insert(0, rest)
+        else:
+            pending.insert(0, word)
+        lines.append(current)
+        current = ""
+        if len(lines) == max_lines:
+            remainder = " ".join(pending)
+            if remainder:
+                lines[-1] = ellipsise(f"{lines[-1]} {remainder}", face, max_width)
+            return lines
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _fitting_prefix_length(word: str, face: ImageFont.FreeTypeFont, max_width: float) -> int:
+    low, high = 1, len(word)  # at least one character, so wrapping always progresses
+    while low < high:
+        mid = (low + high + 1) // 2
+        if face.getlength(word[:mid]) <= max_width:
+            low = mid
+        else:
+            high = mid - 1
+    return low
