@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from bot.images.decode import load_cover
 from bot.images.models import AlbumLabel
 from bot.images.placeholder import render_placeholder
-from bot.images.text_layout import clean, ellipsise, font
+from bot.images.text_layout import display_text, ellipsise, font
 
 TILE = 400
 MARGIN = 24
@@ -73,8 +73,8 @@ def _draw_badge(draw: ImageDraw.ImageDraw, letter: str, box: tuple[int, int, int
 
 def _draw_caption(draw: ImageDraw.ImageDraw, album: AlbumLabel, box: tuple[int, int, int, int]) -> None:
     left, bottom = box[0], box[3]
-    title = ellipsise(clean(album.title) or "Untitled", font(22), TILE)
-    byline = clean(album.artist) or "Unknown artist"
+    title = ellipsise(display_text(album.title) or "Untitled", font(22), TILE)
+    byline = display_text(album.artist) or "Unknown artist"
     if album.year:
         byline = f"{byline} · {album.year}"
     draw.text((left, bottom + 10), title, font=font(22), fill=TITLE_INK)

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
-from bot.images.text_layout import clean, ellipsise, font, wrap
+from bot.images.text_layout import clean, display_text, ellipsise, font, wrap
 
 DEFAULT_SIZE = 300
 _LIGHT_TEXT = (255, 255, 255)
@@ -65,8 +65,8 @@ def _cached_placeholder(title: str, artist: str, size: int) -> Image.Image:
     width = size - 2 * margin
     title_face = font(max(8, size // 9))
     artist_face = font(max(7, size // 14))
-    title_lines = wrap(title or "Untitled", title_face, width, max_lines=4)
-    artist_line = ellipsise(clean(artist) or "Unknown artist", artist_face, width)
+    title_lines = wrap(display_text(title) or "Untitled", title_face, width, max_lines=4)
+    artist_line = ellipsise(display_text(artist) or "Unknown artist", artist_face, width)
 
     title_step = round(title_face.size * 1.2)
     artist_step = round(artist_face.size * 1.2)

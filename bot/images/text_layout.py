@@ -1,15 +1,20 @@
 """Fonts and fitting text into boxes: wrapping by words, ellipsising what does not fit.
 
 The font is Pillow's bundled scalable Aileron (``ImageFont.load_default(size=...)``, Pillow >= 10.1), so
-rendering never depends on fonts installed on the host. Glyphs it lacks (CJK, emoji) render as boxes.
+rendering never depends on fonts installed on the host. That font is a subset: ASCII and a little
+punctuation, no accented letters. ``display_text`` therefore folds what it cannot draw to the nearest
+thing it can ("Björk" -> "Bjork", "Sigur Rós" -> "Sigur Ros", an en dash -> "-"); scripts with no such
+fold (CJK, emoji) render as boxes.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import unicodedata
+from functools import lru_cache
 
-from PIL import ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
 ELLIPSIS = "…"
 
@@ -39,6 +44,44 @@ def clean(text: str | None) -> str:
     if not text:
         return ""
     return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
+
+
+def display_text(text: str | None) -> str:
+    """``clean`` text with every character the bundled font lacks folded to one it has, if possible."""
+    return "".join(_fold(ch) for ch in clean(text))
+
+
+# Letters and marks that Unicode decomposition does not reduce to ASCII.
+_FOLDS = {
+    "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "ł": "l", "Ł": "L",
+    "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i", "–": "-", "—": "-",
+    "‐": "-", "‑": "-", "−": "-", "•": "·", "×": "x", "′": "'", "″": '"', "„": '"', "‚": ",",
+}
+
+
+@lru_cache(maxsize=8192)
+def _fold(ch: str) -> str:
+    if " " <= ch <= "~" or _has_glyph(ch):
+        return ch
+    folded = _FOLDS.get(ch)
+    if folded is None:
+        decomposed = unicodedata.normalize("NFKD", ch)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if folded and all(" " <= c <= "~" or _has_glyph(c) for c in folded):
+        return folded
+    return ch  # nothing drawable to fold to: the font's box at least shows a character is there
+
+
+@lru_cache(maxsize=8192)
+def _has_glyph(ch: str) -> bool:
+    # Pillow exposes no "has glyph" query; a missing glyph renders as the font's .notdef box.
+    return _render(ch) != _render("\U0010fffd")
+
+
+def _render(ch: str) -> bytes:
+    canvas = Image.new("L", (32, 32))
+    ImageDraw.Draw(canvas).text((4, 4), ch, font=font(16), fill=255)
+    return canvas.tobytes()
 
 
 def ellipsise(text: str, face: ImageFont.FreeTypeFont, max_width: float) -> str:
