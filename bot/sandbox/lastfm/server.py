@@ -97,6 +97,10 @@ class _Fault:
 class _Faults:
     queue: list[_Fault] = field(default_factory=list)
 
+    def add(self, fault: _Fault) -> None:
+        fault.api_method = fault.api_method.lower() if fault.api_method else None
+        self.queue.append(fault)
+
     def take(self, api_method: str) -> _Fault | None:
         for fault in self.queue:
             if fault.api_method in (None, api_method):
@@ -207,18 +211,18 @@ class LastfmEmulator:
 
     def inject_error(self, code: int, times: int = 1, *, method: str | None = None) -> None:
         """The next ``times`` API requests (of ``method``, if given) fail with Last.fm error ``code``."""
-        self._faults.queue.append(_Fault("code", times, code=code, api_method=method))
+        self._faults.add(_Fault("code", times, code=code, api_method=method))
 
     def inject_http_error(self, status: int = 503, times: int = 1, *, method: str | None = None) -> None:
         """The next requests get a bare HTTP error page, as from a load balancer in front of the API."""
-        self._faults.queue.append(_Fault("http", times, status=status, api_method=method))
+        self._faults.add(_Fault("http", times, status=status, api_method=method))
 
     def inject_malformed(self, times: int = 1, *, method: str | None = None) -> None:
-        self._faults.queue.append(_Fault("malformed", times, api_method=method))
+        self._faults.add(_Fault("malformed", times, api_method=method))
 
     def inject_hang(self, times: int = 1, *, method: str | None = None) -> None:
         """The next requests never answer (until the emulator closes): for client timeouts."""
-        self._faults.queue.append(_Fault("hang", times, api_method=method))
+        self._faults.add(_Fault("hang", times, api_method=method))
 
     def request_count(self, api_method: str | None = None) -> int:
         wanted = api_method.lower() if api_method else None
