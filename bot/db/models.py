@@ -40,6 +40,9 @@ class User(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # Discord user id
     name: Mapped[str] = mapped_column(String(100), default="")
     privacy: Mapped[str] = mapped_column(String(16), default="server")
+    # Bumped in the same transaction as every change to this person's votes or albums. Processes cache a
+    # ranker per person and compare this number to know whether their copy is still current.
+    ranking_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (CheckConstraint("privacy IN ('server', 'anonymous', 'private')", name="privacy"),)
@@ -95,6 +98,8 @@ class Album(Base):
     mbid: Mapped[str | None] = mapped_column(String(64), unique=True)
     aoty_url: Mapped[str | None] = mapped_column(String(500))
     identity_key: Mapped[str] = mapped_column(String(600), index=True)
+    # Set when this row was folded into another: the row stays so void votes keep pointing somewhere.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("albums.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

@@ -41,7 +41,9 @@ def upgrade() -> None:
     sa.Column('mbid', sa.String(length=64), nullable=True),
     sa.Column('aoty_url', sa.String(length=500), nullable=True),
     sa.Column('identity_key', sa.String(length=600), nullable=False),
+    sa.Column('merged_into_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['albums.id'], name=op.f('fk_albums_merged_into_id_albums'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_albums')),
     sa.UniqueConstraint('mbid', name=op.f('uq_albums_mbid')),
     sa.UniqueConstraint('spotify_id', name=op.f('uq_albums_spotify_id'))
@@ -59,6 +61,7 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('privacy', sa.String(length=16), nullable=False),
+    sa.Column('ranking_version', sa.Integer(), nullable=False),
     sa.Column('created_at', UTCDateTime(), nullable=False),
     sa.CheckConstraint("privacy IN ('server', 'anonymous', 'private')", name=op.f('ck_users_privacy')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users'))

@@ -1,0 +1,196 @@
+"""The duel loop: open a duel, answer it, show the next one.
+
+Every click is one transaction. A duel accepts one answer: the answering statement only succeeds while
+the duel is still open, so double clicks, clicks on an old message and two processes racing all leave
+exactly one vote; the loser of the race is shown the duel that is current now.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.catalog.store import ensure_user
+from bot.db.models import Album, Duel, User, UserAlbum, Vote
+from bot.db.types import utcnow
+from bot.errors import NotAllowed, NotFound
+from bot.ranking import NoVoteToUndo, Outcome, TooFewAlbumsToDuel
+from bot.services.cards import AlbumCard, DuelCard, DuelEnded
+from bot.services.rankers import LoadedRanker, RankerStore, StaleRanking
+
+log = logging.getLogger(__name__)
+
+
+class DuelAction(StrEnum):
+    A = "A"
+    B = "B"
+    DRAW = "DRAW"
+    SKIP = "SKIP"
+    UNDO = "UNDO"
+    EXCLUDE_A = "XA"
+    EXCLUDE_B = "XB"
+
+
+VOTES = {DuelAction.A: Outcome.A, DuelAction.B: Outcome.B, DuelAction.DRAW: Outcome.DRAW}
+_RETRIES = 3
+
+
+def new_duel_id() -> str:
+    return secrets.token_urlsafe(9)  # 12 characters: fits a custom_id with room for the action
+
+
+async def album_card(session: AsyncSession, album_id: int) -> AlbumCard:
+    album = await session.get(Album, album_id)
+    if album is None:
+        raise NotFound("That album no longer exists.")
+    return AlbumCard(album.id, album.title, album.artist, album.year, album.cover_url)
+
+
+def _describe(title_a: str, title_b: str, outcome: str) -> str:
+    if outcome == "DRAW":
+        return f"{title_a} and {title_b} as a draw"
+    winner, loser = (title_a, title_b) if outcome == "A" else (title_b, title_a)
+    return f"{winner} over {loser}"
+
+
+class DuelService:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], rankers: RankerStore) -> None:
+        self.sessions = sessions
+        self.rankers = rankers
+
+    async def open_duel(self, user_id: int, user_name: str, *, guild_id: int | None, channel_id: int | None,
+                        private: bool = False) -> DuelCard:
+        async with self.rankers.lock(user_id):
+            async with self.sessions.begin() as session:
+                await ensure_user(session, user_id, user_name)
+                loaded = await self.rankers.load(session, user_id)
+                duel = await self._next_duel(session, loaded, user_id, guild_id, channel_id, None, private)
+                return await self._card(session, duel, loaded)
+
+    async def attach_message(self, duel_id: str, message_id: int) -> None:
+        async with self.sessions.begin() as session:
+            await session.execute(update(Duel).where(Duel.id == duel_id).values(message_id=message_id))
+
+    async def answer(self, duel_id: str, clicker_id: int, action: DuelAction) -> DuelCard | DuelEnded:
+        for attempt in range(_RETRIES):
+            owner_id = await self._owner_of(duel_id, clicker_id)
+            async with self.rankers.lock(owner_id):
+                try:
+                    async with self.sessions.begin() as session:
+                        return await self._answer(session, duel_id, owner_id, action)
+                except StaleRanking:
+                    if attempt == _RETRIES - 1:
+                        raise
+                    log.info("Ranking of user %s changed under us; retrying the click", owner_id)
+                except BaseException:
+                    self.rankers.forget(owner_id)  # our cached copy may hold the half-done change
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _owner_of(self, duel_id: str, clicker_id: int) -> int:
+        async with self.sessions() as session:
+            row = (await session.execute(select(Duel.user_id, User.name).join(User, User.id == Duel.user_id)
+                                         .where(Duel.id == duel_id))).first()
+        if row is None:
+            raise NotFound("This duel no longer exists. Start a new one with /duel.")
+        if row.user_id != clicker_id:
+            raise NotAllowed(f"This duel belongs to {row.name or 'someone else'}; start your own with /duel.")
+        return row.user_id
+
+    async def _answer(self, session: AsyncSession, duel_id: str, owner_id: int,
+                      action: DuelAction) -> DuelCard | DuelEnded:
+        duel = await session.get(Duel, duel_id)
+        assert duel is not None
+        state = {DuelAction.SKIP: "skipped"}.get(action, "voted" if action in VOTES else "closed")
+        claimed = await session.execute(update(Duel).where(Duel.id == duel_id, Duel.state == "open")
+                                        .values(state=state, answered_at=utcnow()))
+        if claimed.rowcount != 1:
+            return await self._current_for(session, duel, owner_id)
+
+        loaded = await self.rankers.load(session, owner_id)
+        ranker = loaded.ranker
+        notice: str | None = None
+        if action in VOTES:
+            outcome = VOTES[action]
+            session.add(Vote(user_id=owner_id, album_a=duel.album_a, album_b=duel.album_b, outcome=outcome.value,
+                             duel_id=duel.id))
+            ranker.record(duel.album_a, duel.album_b, outcome)
+        elif action is DuelAction.SKIP:
+            ranker.skip(duel.album_a, duel.album_b)
+        elif action is DuelAction.UNDO:
+            undone = await self._undo_last_vote(session, owner_id, loaded)
+            notice = f"Took back your vote: {undone[0]}."
+            await self.rankers.save(session, owner_id, loaded)
+            # Ask the taken-back question again so it can be answered differently.
+            again = await self._new_duel(session, owner_id, duel, undone[1], undone[2])
+            return await self._card(session, again, loaded, notice)
+        else:
+            album_id = duel.album_a if action is DuelAction.EXCLUDE_A else duel.album_b
+            await session.execute(update(UserAlbum).where(UserAlbum.user_id == owner_id, UserAlbum.album_id == album_id)
+                                  .values(excluded=True))
+            ranker.exclude(album_id)
+            title = (await session.get(Album, album_id)).title
+            notice = f"Excluded {title}. /restore brings it back."
+        await self.rankers.save(session, owner_id, loaded)
+        try:
+            following = await self._next_duel(session, loaded, owner_id, duel.guild_id, duel.channel_id,
+                                              duel.message_id, duel.private)
+        except TooFewAlbumsToDuel as exhausted:
+            return DuelEnded(owner_id, str(exhausted), ranker.votes_recorded, ranker.settled(),
+                             [notice] if notice else [])
+        return await self._card(session, following, loaded, notice)
+
+    async def _undo_last_vote(self, session: AsyncSession, owner_id: int, loaded: LoadedRanker) -> tuple[str, int, int]:
+        vote = await session.scalar(select(Vote).where(Vote.user_id == owner_id, Vote.undone_at.is_(None),
+                                                       Vote.void.is_(False)).order_by(Vote.id.desc()).limit(1))
+        if vote is None:
+            raise NoVoteToUndo()
+        vote.undone_at = utcnow()
+        loaded.ranker.undo()
+        a = await session.get(Album, vote.album_a)
+        b = await session.get(Album, vote.album_b)
+        return _describe(a.title, b.title, vote.outcome), vote.album_a, vote.album_b
+
+    async def _current_for(self, session: AsyncSession, answered: Duel, owner_id: int) -> DuelCard | DuelEnded:
+        """The duel now showing on the message this stale click came from (or a fresh one)."""
+        query = select(Duel).where(Duel.user_id == owner_id, Duel.state == "open")
+        if answered.message_id is not None:
+            query = query.where(Duel.message_id == answered.message_id)
+        else:
+            query = query.where(Duel.channel_id == answered.channel_id)
+        current = await session.scalar(query.order_by(Duel.created_at.desc()).limit(1))
+        loaded = await self.rankers.load(session, owner_id)
+        if current is None:
+            try:
+                current = await self._next_duel(session, loaded, owner_id, answered.guild_id, answered.channel_id,
+                                                answered.message_id, answered.private)
+            except TooFewAlbumsToDuel as exhausted:
+                return DuelEnded(owner_id, str(exhausted), loaded.ranker.votes_recorded, loaded.ranker.settled())
+        return await self._card(session, current, loaded, "That click came after the duel was answered; "
+                                                         "here is the current one.")
+
+    async def _next_duel(self, session: AsyncSession, loaded: LoadedRanker, owner_id: int, guild_id: int | None,
+                         channel_id: int | None, message_id: int | None, private: bool) -> Duel:
+        album_a, album_b = loaded.ranker.next_pair()
+        duel = Duel(id=new_duel_id(), user_id=owner_id, guild_id=guild_id, channel_id=channel_id,
+                    message_id=message_id, album_a=album_a, album_b=album_b, private=private)
+        session.add(duel)
+        await session.flush()
+        return duel
+
+    async def _new_duel(self, session: AsyncSession, owner_id: int, like: Duel, album_a: int, album_b: int) -> Duel:
+        duel = Duel(id=new_duel_id(), user_id=owner_id, guild_id=like.guild_id, channel_id=like.channel_id,
+                    message_id=like.message_id, album_a=album_a, album_b=album_b, private=like.private)
+        session.add(duel)
+        await session.flush()
+        return duel
+
+    async def _card(self, session: AsyncSession, duel: Duel, loaded: LoadedRanker, notice: str | None = None) -> DuelCard:
+        owner = await session.get(User, duel.user_id)
+        return DuelCard(duel.id, duel.user_id, owner.name if owner else "", await album_card(session, duel.album_a),
+                        await album_card(session, duel.album_b), loaded.ranker.votes_recorded,
+                        loaded.ranker.settled(), duel.private, notice)

@@ -1,0 +1,130 @@
+"""Each person's ``Ranker``, loaded from the database, cached per process, saved after every change.
+
+The vote log is the truth; ``beliefs`` rows are its cache. A process keeps the ranker it last used for a
+person together with ``users.ranking_version``; every change bumps that number in the same transaction,
+so a copy made stale by another process (or by an import or merge) is noticed and reloaded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Belief as BeliefRow
+from bot.db.models import User, UserAlbum, Vote
+from bot.ranking import Belief, Ranker
+from bot.services.priors import PriorSignals, prior_scores
+
+
+class StaleRanking(Exception):
+    """Another process changed this person's ranking while we worked: retry the unit of work."""
+
+
+@dataclass
+class LoadedRanker:
+    ranker: Ranker
+    version: int
+    snapshot: dict[int, Belief]  # beliefs as stored, to write back only what changed
+
+
+class RankerStore:
+    def __init__(self, capacity: int = 256) -> None:
+        self._cache: OrderedDict[int, LoadedRanker] = OrderedDict()
+        self._capacity = capacity
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def lock(self, user_id: int) -> asyncio.Lock:
+        """Serialises one person's changes inside this process (across processes the version does)."""
+        return self._locks.setdefault(user_id, asyncio.Lock())
+
+    def forget(self, user_id: int) -> None:
+        self._cache.pop(user_id, None)
+
+    async def load(self, session: AsyncSession, user_id: int) -> LoadedRanker:
+        version = await session.scalar(select(User.ranking_version).where(User.id == user_id))
+        if version is None:
+            version = 0
+        cached = self._cache.get(user_id)
+        if cached is not None and cached.version == version:
+            self._cache.move_to_end(user_id)
+            return cached
+        loaded = await self._load_from_database(session, user_id, version)
+        self._remember(user_id, loaded)
+        return loaded
+
+    def _remember(self, user_id: int, loaded: LoadedRanker) -> None:
+        self._cache[user_id] = loaded
+        self._cache.move_to_end(user_id)
+        while len(self._cache) > self._capacity:
+            self._cache.popitem(last=False)
+
+    async def _load_from_database(self, session: AsyncSession, user_id: int, version: int) -> LoadedRanker:
+        entries = (await session.execute(
+            select(UserAlbum.album_id, UserAlbum.excluded, UserAlbum.aoty_score, UserAlbum.lastfm_playcount,
+                   UserAlbum.spotify_saved_album, UserAlbum.spotify_saved_tracks)
+            .where(UserAlbum.user_id == user_id).order_by(UserAlbum.album_id))).all()
+        album_ids = [e.album_id for e in entries]
+        excluded = [e.album_id for e in entries if e.excluded]
+        priors = prior_scores(PriorSignals(e.album_id, e.aoty_score, e.lastfm_playcount, e.spotify_saved_album,
+                                           e.spotify_saved_tracks) for e in entries)
+        votes = (await session.execute(
+            select(Vote.album_a, Vote.album_b, Vote.outcome)
+            .where(Vote.user_id == user_id, Vote.undone_at.is_(None), Vote.void.is_(False))
+            .order_by(Vote.id))).all()
+        stored = {row.album_id: Belief(row.mu, row.sigma2, row.comparisons) for row in (await session.execute(
+            select(BeliefRow.album_id, BeliefRow.mu, BeliefRow.sigma2, BeliefRow.comparisons)
+            .where(BeliefRow.user_id == user_id))).all()}
+        seed = user_id % (2 ** 31)
+        known = [a for a in album_ids if a in stored]
+        if votes and len(known) < len(album_ids) and not known:
+            # The cache was dropped (e.g. after a merge): rebuild the beliefs from the log.
+            ranker = Ranker.from_votes(album_ids, [tuple(v) for v in votes], priors=priors, seed=seed)
+            for album_id in excluded:
+                ranker.exclude(album_id)
+            snapshot: dict[int, Belief] = {}
+        else:
+            ranker = Ranker.from_beliefs({a: stored[a] for a in known}, seed=seed,
+                                         votes=[tuple(v) for v in votes], priors=priors)
+            new = [a for a in album_ids if a not in stored]
+            if new:
+                ranker.add_albums(new, priors={a: priors[a] for a in new if a in priors} or None)
+            for album_id in excluded:
+                ranker.exclude(album_id)
+            snapshot = {a: stored[a] for a in known}
+        return LoadedRanker(ranker, version, snapshot)
+
+    async def save(self, session: AsyncSession, user_id: int, loaded: LoadedRanker) -> None:
+        """Write the changed beliefs and bump the version, or raise ``StaleRanking`` if someone else did."""
+        current = loaded.ranker.beliefs()
+        changed = {a: b for a, b in current.items() if loaded.snapshot.get(a) != b}
+        await upsert_beliefs(session, user_id, changed)
+        result = await session.execute(
+            update(User).where(User.id == user_id, User.ranking_version == loaded.version)
+            .values(ranking_version=loaded.version + 1))
+        if result.rowcount != 1:
+            self.forget(user_id)
+            raise StaleRanking(user_id)
+        loaded.version += 1
+        loaded.snapshot = current
+        self._remember(user_id, loaded)
+
+
+async def upsert_beliefs(session: AsyncSession, user_id: int, beliefs: dict[int, Belief]) -> None:
+    if not beliefs:
+        return
+    rows = [{"user_id": user_id, "album_id": a, "mu": b.mu, "sigma2": b.sigma2, "comparisons": b.comparisons}
+            for a, b in beliefs.items()]
+    dialect = sqlite if session.bind.dialect.name == "sqlite" else postgresql
+    for start in range(0, len(rows), 500):
+        statement = dialect.insert(BeliefRow).values(rows[start:start + 500])
+        statement = statement.on_conflict_do_update(
+            index_elements=[BeliefRow.user_id, BeliefRow.album_id],
+            set_={"mu": statement.excluded.mu, "sigma2": statement.excluded.sigma2,
+                  "comparisons": statement.excluded.comparisons})
+        await session.execute(statement)
+
