@@ -66,7 +66,10 @@ def _cover(spec: AotyRatingSpec, href: str) -> str:
 def album_block(album_id: int, spec: AotyRatingSpec) -> str:
     href = album_path(album_id, spec)
     score = "NR" if spec.score is None else str(spec.score)
-    colour = "gray" if spec.score is None else ("green" if spec.score >= 70 else "yellow" if spec.score >= 50 else "red")
+    if spec.score is None:
+        colour = "gray"
+    else:
+        colour = "green" if spec.score >= 70 else "yellow" if spec.score >= 50 else "red"
     year = "" if spec.year is None else str(spec.year)
     return (
         "<div class=\"albumBlock\" data-type=\"lp\">"
@@ -147,7 +150,8 @@ def cloudflare_challenge_page(ray_id: str) -> str:
 def redesigned_page(user: EmulatedUser) -> str:
     """A ratings page after a site redesign: the data is there, none of the markup scrapers expect."""
     cards = "".join(
-        f"<li class=\"rating-card\"><span class=\"t\">{esc(s.title)}</span><span class=\"a\">{esc(s.artist)}</span></li>"
+        f"<li class=\"rating-card\"><span class=\"t\">{esc(s.title)}</span>"
+        f"<span class=\"a\">{esc(s.artist)}</span></li>"
         for s in user.ratings[:5]
     )
     return _document("Ratings", f"<main class=\"app-root\"><ul class=\"grid\">{cards}</ul></main>")

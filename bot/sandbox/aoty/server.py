@@ -16,9 +16,6 @@ from aiohttp import web
 from bot.sandbox.aoty import pages
 from bot.sandbox.aoty.data import RATINGS_PER_PAGE, AotyRatingSpec, EmulatedUser, generate_ratings
 
-_HTML = "text/html; charset=utf-8"
-
-
 class AotyEmulator:
     """``await start()``, point a client at ``base_url``, ``await stop()``.
 
@@ -100,7 +97,7 @@ class AotyEmulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        port = self._runner.addresses[0][1]
         self.base_url = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
@@ -147,7 +144,8 @@ class AotyEmulator:
         return response
 
     def _html(self, request: web.Request, body: str, status: int = 200) -> web.Response:
-        return self._answer(request, web.Response(status=status, body=body.encode("utf-8"), content_type="text/html", charset="utf-8"))
+        response = web.Response(status=status, body=body.encode("utf-8"), content_type="text/html", charset="utf-8")
+        return self._answer(request, response)
 
     async def _not_found(self, request: web.Request) -> web.Response:
         return await self._arrive(request) or self._html(request, pages.not_found_page(), 404)
@@ -170,7 +168,7 @@ class AotyEmulator:
         page = int(request.match_info.get("page", "1"))
         if page < 1 or page > self.total_pages(user.name):
             # The site sends out-of-range pages back to the first one.
-            self._answer(request, web.Response(status=302))
+            self.log.append((request.path, 302))
             raise web.HTTPFound(f"/user/{user.name}/ratings/")
         if self.malformed == "layout":
             return self._html(request, pages.redesigned_page(user))
