@@ -4,6 +4,7 @@ route, a redirect-following "browser", and helpers that link a user end to end."
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from bot.sources.spotify import (
 
 CLIENT_ID = "albumduel-test-client"
 CLIENT_SECRET = "albumduel-test-secret"
+# Built once: httpx would load the CA bundle again for every client (~0.1 s each).
+SSL_CONTEXT = ssl.create_default_context()
 
 
 @dataclass
@@ -75,13 +78,13 @@ async def emu(callback: CallbackServer) -> AsyncIterator[SpotifyEmulator]:
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=SSL_CONTEXT) as client:
         yield client
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(follow_redirects=True) as client:
+    async with httpx.AsyncClient(follow_redirects=True, verify=SSL_CONTEXT) as client:
         yield client
 
 

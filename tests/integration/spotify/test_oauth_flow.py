@@ -14,7 +14,7 @@ from spotipy.oauth2 import SpotifyPKCE
 from bot.errors import ConfigError, LinkBroken
 from bot.sandbox.spotify import SpotifyEmulator
 from bot.sources.spotify import authorize_url, exchange_code, make_pkce_pair
-from tests.integration.spotify.conftest import CLIENT_ID, CLIENT_SECRET, CallbackServer, consent, link
+from tests.integration.spotify.conftest import CLIENT_ID, CLIENT_SECRET, SSL_CONTEXT, CallbackServer, consent, link
 
 
 async def test_pkce_flow_links_the_logged_in_account(http, browser, emu: SpotifyEmulator, callback):
@@ -105,7 +105,8 @@ async def test_browser_cookie_chooses_the_user(http, emu, callback):
     emu.add_user("acc-alice")
     emu.add_user("acc-carol")
     emu.login_as("acc-alice")
-    async with httpx.AsyncClient(follow_redirects=True, cookies={"sp_emu_user": "acc-carol"}) as carol_browser:
+    async with httpx.AsyncClient(follow_redirects=True, cookies={"sp_emu_user": "acc-carol"},
+                                 verify=SSL_CONTEXT) as carol_browser:
         verifier, challenge = make_pkce_pair()
         await carol_browser.get(authorize_url(CLIENT_ID, callback.url, "s", challenge,
                                               accounts_base_url=emu.accounts_base_url))
