@@ -21,7 +21,7 @@ ELLIPSIS = "…"
 # A FreeType face may only be used by one thread at a time (FreeType's own rule), and compose functions
 # run in worker threads, so each thread keeps its own faces.
 _local = threading.local()
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]+")
 _SPACES = re.compile(r"\s+")
 
 
