@@ -2,7 +2,8 @@
 
 A walk reads the first page (which tells ``total``), then keeps up to ``concurrency`` page requests in
 flight and yields pages strictly in offset order: the caller can write each page and persist
-``next_offset``, and a killed import resumes from there with ``start_offset``.
+``next_offset``, and a killed import resumes from there with ``start_offset``. A caller that stops early should wrap
+the walk in ``contextlib.aclosing`` so the requests still in flight are cancelled at once.
 """
 
 from __future__ import annotations
