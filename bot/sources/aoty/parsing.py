@@ -58,7 +58,7 @@ def _absolute(url: str, base_url: str) -> str:
 
 
 def _cover(block: Tag, base_url: str) -> str | None:
-    image = block.select_one(".image img") or block.find("img")
+    image = block.find("img")  # the cover is the card's only image
     if image is None:
         return None
     for attribute in ("data-src", "src"):
