@@ -208,7 +208,7 @@ async def test_persistently_malformed_answers(emu: LastfmEmulator, client: Lastf
 async def test_timeouts_are_retried(emu: LastfmEmulator, http, sleep) -> None:
     emu.add_user("eve", [EmulatedAlbum("A", "B", 5)])
     emu.inject_hang(times=1)
-    client = _small_client(emu, http, sleep, page_size=50, request_timeout=0.2)
+    client = _small_client(emu, http, sleep, page_size=50, request_timeout=0.1)
     assert len(await client.top_albums("eve")) == 1
     emu.inject_hang(times=4)
     with pytest.raises(SourceUnavailable, match="did not answer in time"):
