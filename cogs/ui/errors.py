@@ -40,6 +40,12 @@ def user_message_for(error: BaseException) -> str | None:
 
 async def send_ephemeral(interaction: discord.Interaction, content: str) -> None:
     try:
+        if interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
+            # A public "thinking…" placeholder would otherwise stay forever above the private error.
+            try:
+                await interaction.delete_original_response()
+            except discord.HTTPException:
+                pass
         if interaction.response.is_done():
             await interaction.followup.send(content, ephemeral=True)
         else:

@@ -1,0 +1,25 @@
+"""Images for the cogs: the duel picture and chart collages, covers fetched through the shared cache."""
+
+from __future__ import annotations
+
+from bot.images import AlbumLabel, ChartItem, CoverFetcher, compose_chart_async, compose_duel_image_async
+from bot.services.cards import AlbumCard, DuelCard
+from bot.services.collection import RankedRow
+
+
+def _label(album: AlbumCard) -> AlbumLabel:
+    return AlbumLabel(album.title, album.artist, album.year)
+
+
+class ImageRenderer:
+    def __init__(self, covers: CoverFetcher) -> None:
+        self.covers = covers
+
+    async def duel_png(self, card: DuelCard) -> bytes:
+        cover_a, cover_b = await self.covers.fetch_many([card.album_a.cover_url, card.album_b.cover_url])
+        return await compose_duel_image_async(cover_a, cover_b, _label(card.album_a), _label(card.album_b))
+
+    async def chart_png(self, rows: list[RankedRow], size: int) -> bytes:
+        covers = await self.covers.fetch_many([r.album.cover_url for r in rows])
+        items = [ChartItem(r.position, r.album.title, r.album.artist, cover) for r, cover in zip(rows, covers)]
+        return await compose_chart_async(items, size)  # type: ignore[arg-type]
