@@ -42,7 +42,7 @@ class DiscordEmulator:
         app.add_routes([web.get("/gateway", self.gateway.handle),
                         web.get("/attachments/{channel_id}/{attachment_id}/{filename}", self._attachment)])
         app.add_routes(ControlApi(self).routes())
-        self._runner = web.AppRunner(app, handle_signals=False)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)  # URLs carry tokens
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()

@@ -105,12 +105,14 @@ def make_middleware(state: DiscordState) -> Callable[[web.Request, Handler], Awa
             run = _run_for(state, request)
             if run is not None:
                 run.errors.append(record)
-            log.info("Discord emulator answered %s %s with %s %s", request.method, path, error.status, error.code)
+            log.info("Discord emulator answered %s %s with %s %s", request.method, _redact(request, path),
+                     error.status, error.code)
             await state.notify()
             response = json_response(error.body(), error.status)
         except web.HTTPNotFound:
             state.unhandled_routes.append(f"{request.method} {path}")
-            log.error("Discord emulator has no route for %s %s: add it to bot/sandbox/discord", request.method, path)
+            log.error("Discord emulator has no route for %s %s: add it to bot/sandbox/discord", request.method,
+                      _redact(request, path))
             response = json_response({"message": "404: Not Found", "code": 0}, 404)
         except web.HTTPMethodNotAllowed:
             state.unhandled_routes.append(f"{request.method} {path}")
@@ -121,6 +123,17 @@ def make_middleware(state: DiscordState) -> Callable[[web.Request, Handler], Awa
         return response
 
     return discord_api
+
+
+def _redact(request: web.Request, path: str) -> str:
+    """Interaction and webhook tokens are secrets: never log them."""
+    token = request.match_info.get("token")
+    if token:
+        return path.replace(token, "<token>")
+    parts = path.split("/")
+    if len(parts) > 3 and parts[1] in ("interactions", "webhooks"):
+        parts[3] = "<token>"
+    return "/".join(parts)
 
 
 def _run_for(state: DiscordState, request: web.Request):

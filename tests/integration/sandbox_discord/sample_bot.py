@@ -169,6 +169,7 @@ def build_commands(bot: SampleBot) -> list[app_commands.Command | app_commands.G
             await interaction.response.send_message("twice")
         except discord.HTTPException as error:
             bot.seen["twice_error"] = error
+            bot.events.put_nowait(("twice", error.code))
 
     @app_commands.command(name="late", description="Answer after the window")
     async def late(interaction: discord.Interaction) -> None:
