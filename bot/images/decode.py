@@ -23,6 +23,7 @@ COVER_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
 MAX_JPEG_PIXELS = 64_000_000
 MAX_OTHER_PIXELS = 16_800_000
 MAX_SIDE = 20_000
+_JPEG_FAMILY = ("JPEG", "MPO")  # camera JPEGs with several pictures open as MPO; same decoder
 
 RGB = tuple[int, int, int]
 
@@ -36,7 +37,7 @@ def load_cover(data: bytes | None, side: int, *, background: RGB = (30, 31, 34))
         return None
     try:
         with _open_checked(data) as img:
-            if img.format == "JPEG":
+            if img.format in _JPEG_FAMILY:
                 img.draft("RGB", (side, side))  # decode at reduced scale: the main cost of a big JPEG
             img.load()
             rgb = _to_rgb(img, background)
@@ -54,7 +55,7 @@ def is_decodable_cover(data: bytes | None) -> bool:
 def _open_checked(data: bytes) -> Image.Image:
     img = Image.open(io.BytesIO(data), formats=COVER_FORMATS)
     width, height = img.size
-    limit = MAX_JPEG_PIXELS if img.format == "JPEG" else MAX_OTHER_PIXELS
+    limit = MAX_JPEG_PIXELS if img.format in _JPEG_FAMILY else MAX_OTHER_PIXELS
     if width <= 0 or height <= 0 or width > MAX_SIDE or height > MAX_SIDE or width * height > limit:
         img.close()
         raise ValueError(f"refusing a {width}x{height} {img.format} image")
