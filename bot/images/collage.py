@@ -32,6 +32,9 @@ BADGE_FILL = (0, 0, 0, 170)
 CAPTION_FILL = (0, 0, 0, 150)
 INK = (255, 255, 255)
 
+# Text to draw once the translucent shapes are composited: (position, text, font px, anchor).
+_Text = tuple[tuple[float, float], str, int, str]
+
 
 def chart_geometry(size: int) -> tuple[int, int]:
     """(columns, tile side in px) of a chart of ``size`` covers; ValueError for other sizes."""
@@ -47,7 +50,7 @@ def compose_chart(items: list[ChartItem], size: ChartSize, *, captions: bool = T
     canvas = Image.new("RGB", (columns * side, columns * side), EMPTY)
     overlay = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
     shade = ImageDraw.Draw(overlay)
-    texts: list[tuple[tuple[float, float], str, int, str]] = []
+    texts: list[_Text] = []
 
     for index, item in enumerate(items[:size]):
         x, y = (index % columns) * side, (index // columns) * side
@@ -74,7 +77,7 @@ async def compose_chart_async(items: list[ChartItem], size: ChartSize, *, captio
     return await asyncio.to_thread(compose_chart, items, size, captions=captions)
 
 
-def _rank_badge(shade: ImageDraw.ImageDraw, rank: int, x: int, y: int, side: int):
+def _rank_badge(shade: ImageDraw.ImageDraw, rank: int, x: int, y: int, side: int) -> _Text:
     text_px = max(12, side // 11)
     label = str(rank)
     width = font(text_px).getlength(label) + text_px
@@ -86,7 +89,7 @@ def _rank_badge(shade: ImageDraw.ImageDraw, rank: int, x: int, y: int, side: int
     return centre, label, text_px, "mm"
 
 
-def _caption_strip(shade: ImageDraw.ImageDraw, item: ChartItem, x: int, y: int, side: int):
+def _caption_strip(shade: ImageDraw.ImageDraw, item: ChartItem, x: int, y: int, side: int) -> _Text:
     text_px = max(10, side // 16)
     height = round(text_px * 1.8)
     shade.rectangle((x, y + side - height, x + side - 1, y + side - 1), fill=CAPTION_FILL)

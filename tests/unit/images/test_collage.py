@@ -46,8 +46,10 @@ def test_missing_and_broken_covers_become_placeholders():
     items[8] = ChartItem(rank=9, title="Homogenic", artist="Björk", cover=samples.HTML_PAGE)
     img = decode(compose_chart(items, 9))
     # The lower part of a placeholder tile is plain background (its text sits higher).
-    assert close(dominant(img, (300 + 20, 300 + 260, 600 - 20, 600 - 5)), placeholder_colour("Blue", "Joni Mitchell"), 16)
-    assert close(dominant(img, (600 + 20, 600 + 260, 900 - 20, 900 - 5)), placeholder_colour("Homogenic", "Björk"), 16)
+    blue = placeholder_colour("Blue", "Joni Mitchell")
+    homogenic = placeholder_colour("Homogenic", "Björk")
+    assert close(dominant(img, (300 + 20, 300 + 260, 600 - 20, 600 - 5)), blue, 16)
+    assert close(dominant(img, (600 + 20, 600 + 260, 900 - 20, 900 - 5)), homogenic, 16)
     assert close(tile_centre(img, 0, 3, 300), distinct_colour(0, 9), 16)
 
 
