@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     lastfm_min_plays: Annotated[int, Field(ge=1)] = 3
 
     aoty_base_url: str = "https://www.albumoftheyear.org"
+    aoty_min_interval: Annotated[float, Field(ge=0)] = 1.0
 
     server_min_raters: Annotated[int, Field(ge=1)] = 3
 

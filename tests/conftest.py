@@ -79,10 +79,28 @@ def world(discord_emulator):
 
 
 @pytest.fixture
-async def harness(world, database, tmp_path):
+async def cdn():
+    from bot.sandbox.cdn import CoverCdn
+
+    async with CoverCdn() as server:
+        yield server
+
+
+@pytest.fixture
+async def aoty(monkeypatch):
+    from bot.sandbox.aoty import AotyEmulator
+
+    # albumoftheyearapi spaces its requests by this process-wide setting; tests need no politeness.
+    monkeypatch.setenv("AOTY_MIN_REQUEST_INTERVAL", "0")
+    async with AotyEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def harness(world, database, tmp_path, aoty):
     from tests.support.harness import BotHarness
 
-    bot_harness = BotHarness(world.emu, database, tmp_path)
+    bot_harness = BotHarness(world.emu, database, tmp_path, aoty_base_url=aoty.base_url, aoty_min_interval=0)
     await bot_harness.start()
     try:
         yield bot_harness

@@ -33,7 +33,8 @@ class Services:
         return cls(runtime=runtime, rankers=rankers, duels=DuelService(runtime.sessions, rankers),
                    collection=CollectionService(runtime.sessions, rankers), privacy=PrivacyService(runtime.sessions),
                    covers=covers, images=ImageRenderer(covers),
-                   imports=ImportService(runtime.sessions, AotyClient(runtime.settings.aoty_base_url)))
+                   imports=ImportService(runtime.sessions, AotyClient(runtime.settings.aoty_base_url,
+                                                                         min_interval=runtime.settings.aoty_min_interval)))
 
     async def close(self) -> None:
         await self.covers.aclose()
