@@ -134,10 +134,7 @@ class InteractionApi:
         run = self._run(request)
         msg = self._message(run, request.match_info["message_id"])
         body, uploads = await read_body(request)
-        self.state.edit_message(msg, body, uploads)
-        if msg.id == run.original_id and not run.finished:
-            run.reply = msg
-            run.mark_final(msg)
+        self.state.edit_message(msg, body, uploads)  # also resolves a deferred run waiting on this message
         await self.state.notify()
         return json_response(msg.data)
 

@@ -304,6 +304,11 @@ class DiscordState:
         self._render(msg, body)
         if not msg.ephemeral:
             self._dispatch_message("MESSAGE_UPDATE", channel, msg.data)
+        # After a deferral, editing the original by any route (webhook or channel) is the visible answer.
+        for run in reversed(list(self.interactions.values())):
+            if run.original_id == msg.id and run.callback_type in (5, 6) and not run.finished:
+                run.reply = msg
+                run.mark_final(msg)
         return msg
 
     def delete_message(self, msg: Message) -> None:

@@ -44,6 +44,28 @@ class CounterButton(discord.ui.DynamicItem[discord.ui.Button], template=r"counte
         await interaction.response.edit_message(content=f"count={self.count + 1}", view=view)
 
 
+class ResetButton(discord.ui.DynamicItem[discord.ui.Button], template=r"reset:(?P<owner>\d+)"):
+    """Acknowledges with a deferred update (type 6), then edits the message through the channel route."""
+
+    def __init__(self, owner: int) -> None:
+        super().__init__(discord.ui.Button(label="Reset", custom_id=f"reset:{owner}"))
+        self.owner = owner
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str]) -> ResetButton:
+        return cls(int(match["owner"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer()
+        if interaction.user.id != self.owner:
+            await interaction.followup.send("Only the owner can reset", ephemeral=True)
+            return
+        view = discord.ui.View(timeout=None)
+        view.add_item(CounterButton(0))
+        await interaction.message.edit(content="count=0 (reset)", view=view)  # type: ignore[union-attr]
+
+
 class FeedbackModal(discord.ui.Modal, title="Feedback"):
     text = discord.ui.TextInput(label="What do you think?", custom_id="feedback:text")
 
@@ -61,7 +83,7 @@ class SampleBot(commands.Bot):
         self.events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(CounterButton)
+        self.add_dynamic_items(CounterButton, ResetButton)
         for command in build_commands(self):
             self.tree.add_command(command)
         for command in build_guild_commands():
@@ -130,6 +152,7 @@ def build_commands(bot: SampleBot) -> list[app_commands.Command | app_commands.G
     async def counter(interaction: discord.Interaction) -> None:
         view = discord.ui.View(timeout=None)
         view.add_item(CounterButton(0))
+        view.add_item(ResetButton(interaction.user.id))
         await interaction.response.send_message("count=0", view=view)
 
     @app_commands.command(name="cover", description="Upload an image")

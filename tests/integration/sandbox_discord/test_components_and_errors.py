@@ -15,7 +15,7 @@ async def test_dynamic_button_updates_in_place_and_survives_a_restart(world: Wor
     async with running_bot(emu, lambda: SampleBot(world.guild.id)):
         r = await emu.slash(world.alice, "counter", guild=world.guild)
         message = await r.done()
-        assert [b["custom_id"] for b in message.buttons] == ["counter:0"]
+        assert [b["custom_id"] for b in message.buttons] == ["counter:0", f"reset:{world.alice.id}"]
         click = await emu.click(world.bob, message, "counter:0")
         updated = await click.done()
         assert click.callback_type == 7 and updated.id == message.id
@@ -27,6 +27,18 @@ async def test_dynamic_button_updates_in_place_and_survives_a_restart(world: Wor
         click = await emu.click(world.alice, message, "counter:1")
         assert (await click.done()).content == "count=2"
     assert [e["content"] for e in message.edits] == ["count=0", "count=1"]
+
+
+async def test_deferred_update_then_channel_edit_and_ephemeral_followup(world: World, bot: SampleBot) -> None:
+    emu = world.emu
+    message = await (await emu.slash(world.alice, "counter", guild=world.guild)).done()
+    refused = await emu.click(world.bob, message, f"reset:{world.alice.id}")
+    answer = await refused.done()
+    assert refused.callback_type == 6 and answer.ephemeral and answer.content == "Only the owner can reset"
+    assert emu.message(message.id).content == "count=0"
+    reset = await emu.click(world.alice, message, f"reset:{world.alice.id}")
+    assert (await reset.done()).content == "count=0 (reset)" and reset.reply.id == message.id
+    assert [m.content for m in emu.channel_messages(world.channel)] == ["count=0 (reset)"]
 
 
 async def test_uploaded_file_bytes_come_through(world: World, bot: SampleBot) -> None:
