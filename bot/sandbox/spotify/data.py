@@ -19,7 +19,12 @@ _EPOCH = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 def spotify_id(rng: random.Random) -> str:
     """A 22-character base62 id, as Spotify uses for every object."""
-    return "".join(rng.choice(_BASE62) for _ in range(22))
+    number = rng.getrandbits(131)  # 62**22 > 2**130: every id has 22 digits' worth of entropy
+    digits = []
+    for _ in range(22):
+        number, digit = divmod(number, 62)
+        digits.append(_BASE62[digit])
+    return "".join(digits)
 
 
 def _precision(release_date: str) -> str:

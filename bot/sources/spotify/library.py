@@ -45,7 +45,7 @@ class SpotifyLibraryClient:
         api_base_url: str,
         token_provider: AccessTokenSource,
         *,
-        concurrency: int = 6,
+        concurrency: int = 8,
         policy: RetryPolicy = RetryPolicy(),
         timeout: float = REQUEST_TIMEOUT,
     ) -> None:
