@@ -1,0 +1,243 @@
+"""Text normalisation for album identity: fold spellings that differ between Spotify, Last.fm and AOTY
+into one form, while keeping words that make two albums different (live, volume numbers, soundtrack).
+
+Everything here is pure and runs on every imported album, so the patterns are compiled once and the
+common all-ASCII case skips Unicode work. The vocabulary of edition words lives in ``editions``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.catalog.editions import (
+    KEEP_WORDS,
+    NUMBER_WORDS,
+    SEQUENCE_WORDS,
+    STRONG_EDITION_WORDS,
+    VARIOUS_ARTISTS,
+    is_edition_word,
+    is_weak_edition_word,
+)
+
+VARIOUS_TOKEN = "~various"  # cannot collide with a real artist: "~" never survives normalisation
+
+# Marks are dropped only after a Latin letter: "é" -> "e", but a kana's dakuten or a Cyrillic breve
+# changes the letter, so those stay.
+_LATIN_MARKS = re.compile(r"(?<=[A-Za-z])[\u0300-\u036f]+")
+_SPECIAL_LETTERS = str.maketrans({
+    "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
+    "’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "′": "'",
+    "–": "-", "—": "-", "‐": "-", "‑": "-", "‒": "-", "―": "-", "−": "-",
+})
+_AMPERSAND = re.compile(r"\s*&\s*|\s\+\s")
+_APOSTROPHE = re.compile(r"'")
+# Punctuation and symbols by block, not by "not a word character": \w would also eat the vowel signs of
+# Indic scripts. Fullwidth forms are already ASCII after NFKD.
+_PUNCT = re.compile(
+    "[!-/:-@\\[-`{-~\u00a1-\u00bf\u00d7\u00f7\u02b0-\u02ff\u2000-\u206f\u20a0-\u20cf\u2100-\u214f"
+    "\u2190-\u2bff\u2e00-\u2e7f\u3000-\u303f\u30fb\ufe10-\ufe1f\ufe30-\ufe4f\uff01-\uff0f\uff1a-\uff20"
+    "\uff3b-\uff40\uff5b-\uff65\U0001f000-\U0001faff]"
+)
+
+_MEDIA = r"(?:motion\s+picture|film|movie|(?:tv\s+|television\s+|limited\s+event\s+)?series|television|tv|video\s+game|game|musical)"
+_SOUNDTRACK_PHRASES = (
+    re.compile(r"\bmusic\s+(?:from\s+(?:and\s+inspired\s+by\s+)?|inspired\s+by\s+)(?:the\s+)?(?:original\s+)?"
+               r"(?:(?:hbo|netflix|amazon|disney|apple)\s+)?(?:original\s+)?" + _MEDIA + r"(?:\s+(?:soundtrack|score))?\b"),
+    # "score" alone is a word ("The Score"); only qualified scores are soundtracks.
+    re.compile(r"\b(?:original\s+(?:" + _MEDIA + r"\s+)?|(?:motion\s+picture|film|movie)\s+)score\b"
+               r"(?:\s+from\s+the\s+(?:original\s+)?" + _MEDIA + r")?"),
+    re.compile(r"(?:\bthe\s+)?(?:\boriginal\s+)?(?:\b" + _MEDIA + r"\s+)?\b(?:soundtrack|sound\s+track|o\.s\.t\.?)"
+               r"(?:\s+album)?\b(?:\s+(?:from|to|of)\s+(?:and\s+inspired\s+by\s+)?(?:the\s+)?(?:original\s+)?"
+               + _MEDIA + r"\b)?"),
+)
+_CAST_RECORDING = re.compile(
+    r"\b(?:original\s+)?(?:(?:new\s+)?(?:broadway|london|west\s+end|off\s+broadway|studio|motion\s+picture)\s+)?"
+    r"cast\s+(?:recording|album)\b")
+
+_FEAT_BRACKET = re.compile(r"[(\[]\s*(?:feat\.?|ft\.|featuring|with)\s[^)\]]*[)\]]")
+_FEAT_TAIL = re.compile(r"\s(?:feat\.?|ft\.|featuring)\s[^(\[]*")
+_BRACKET = re.compile(r"[(\[{]([^()\[\]{}]*)[)\]}]")
+_TAIL_SPLIT = re.compile(r"\s-\s|:\s|\s-$")
+
+_ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+_GLUED_SEQUENCE = re.compile(r"(vol|volume|pt|part|chapter|act|book)(\d+)")
+
+# Collaboration separators. "feat"/"with" go first so "Lil Nas X feat. ..." is not split at the "X".
+_ARTIST_FEAT = re.compile(r"\s*[(\[]?\s*\b(?:feat\.?|ft\.?|featuring|with)\s.*$")
+_ARTIST_SEPARATOR = re.compile(r"\s*(?:,|;|&|、|×|\s\+\s|\s/\s|\sand\s|\svs\.?\s|\sx\s(?=\w))\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class TitleForm:
+    """A normalised title and what normalisation learnt on the way."""
+
+    key: str
+    live: bool  # a live marker survived: "Live at Leeds", "(Live)"
+    soundtrack: bool  # a soundtrack or cast recording
+    edition: bool  # an edition suffix was removed ("(Remastered 2011)", "- Deluxe")
+
+
+def fold(text: str) -> str:
+    """Lower case, Latin diacritics removed, compatibility forms (fullwidth, ², ligatures) unfolded."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text)
+    text = _LATIN_MARKS.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    return text.casefold().translate(_SPECIAL_LETTERS)
+
+
+def _tokens(text: str) -> list[str]:
+    return _PUNCT.sub(" ", _APOSTROPHE.sub("", text)).split()
+
+
+def _roman_value(token: str) -> int | None:
+    if not token or _ROMAN.fullmatch(token) is None:
+        return None
+    total = 0
+    for here, after in zip(token, token[1:] + " "):
+        value = _ROMAN_VALUES[here]
+        total += -value if after != " " and _ROMAN_VALUES[after] > value else value
+    return total
+
+
+def _number(token: str) -> str | None:
+    """The arabic form of a volume or part number: "2", "02", "II", "two" all give "2"."""
+    if token.isdigit():
+        return str(int(token))
+    if token in NUMBER_WORDS:
+        return NUMBER_WORDS[token]
+    value = _roman_value(token)
+    return str(value) if value else None
+
+
+def _filter_segment(text: str) -> tuple[list[str], bool]:
+    """Tokens of a bracketed part or a " - " tail, without edition words. Returns (tokens, stripped)."""
+    tokens = _tokens(text)
+    if not tokens:
+        return tokens, False
+    keep = any(t in KEEP_WORDS for t in tokens)
+    if tokens[-1] in ("edition", "edicion", "edicao", "edizione") and not keep:
+        return [], True  # a named edition ("3am Edition", "Platinum Edition") is still the album
+    if any(t in STRONG_EDITION_WORDS for t in tokens):
+        return [t for t in tokens if not is_edition_word(t)], True
+    if not keep and all(is_weak_edition_word(t) for t in tokens) and not all(t.isdigit() for t in tokens):
+        return [], True  # "(Mono)", "(Explicit)", " - EP"; a bare "(1971-1975)" stays
+    return tokens, False
+
+
+def _replace_phrases(text: str) -> str:
+    for pattern in _SOUNDTRACK_PHRASES:
+        text = pattern.sub(" soundtrack ", text)
+    return _CAST_RECORDING.sub(" castrecording ", text)
+
+
+def _sequence_numbers(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    count = len(tokens)
+    for index, token in enumerate(tokens):
+        glued = _GLUED_SEQUENCE.fullmatch(token)
+        if glued:
+            out += [SEQUENCE_WORDS[glued.group(1)], str(int(glued.group(2)))]
+            continue
+        previous = out[-1] if out else ""
+        if previous in SEQUENCE_WORDS.values() and (number := _number(token)):
+            out.append(number)
+        elif count > 1 and (len(token) > 1 or index == count - 1) and (value := _roman_value(token)):
+            # "Led Zeppelin III", "Man on the Moon II": numerals inside a title, never a title alone
+            out.append(str(value))
+        else:
+            out.append(SEQUENCE_WORDS.get(token, token))
+    return out
+
+
+def _strip_trailing_edition(tokens: list[str]) -> tuple[list[str], bool]:
+    """"Meteora 20th Anniversary Edition" -> "Meteora"; a title made only of such words stays."""
+    end = len(tokens)
+    while end and is_edition_word(tokens[end - 1]):
+        end -= 1
+    if 0 < end < len(tokens) and any(t in STRONG_EDITION_WORDS for t in tokens[end:]):
+        return tokens[:end], True
+    return tokens, False
+
+
+def _fallback(text: str) -> str:
+    """For titles that are all symbols ("÷", "+", "( )"): the folded text itself, spaces removed."""
+    return "".join(fold(text).split()).replace("|", "")
+
+
+def title_form(title: str) -> TitleForm:
+    text = _AMPERSAND.sub(" and ", fold(title))
+    text = _replace_phrases(text)
+    text = _FEAT_TAIL.sub(" ", _FEAT_BRACKET.sub(" ", text))
+    stripped = False
+
+    def bracket(match: re.Match[str]) -> str:
+        nonlocal stripped
+        kept, cut = _filter_segment(match.group(1))
+        stripped |= cut
+        return " " + " ".join(kept) + " "
+
+    text = _BRACKET.sub(bracket, text)
+    main, *tails = _TAIL_SPLIT.split(text)
+    tokens = _tokens(main)
+    for tail in tails:
+        kept, cut = _filter_segment(tail)
+        tokens += kept
+        stripped |= cut
+    tokens, cut = _strip_trailing_edition(tokens)
+    stripped |= cut
+    tokens = _sequence_numbers(["soundtrack" if t == "ost" else "and" if t == "n" else t for t in tokens])
+    tokens = [t for i, t in enumerate(tokens) if not (t == "soundtrack" and i and tokens[i - 1] == t)]
+    if len(tokens) > 1 and tokens[0] == "the":
+        tokens = tokens[1:]
+    key = "".join(tokens) or _fallback(main) or _fallback(title)
+    return TitleForm(key=key, live="live" in tokens, edition=stripped,
+                     soundtrack="soundtrack" in tokens or "castrecording" in tokens)
+
+
+def normalise_title(title: str) -> str:
+    """The comparable form of an album title: "The Dark Side of the Moon (2011 Remaster)" -> "darksideofthemoon"."""
+    return title_form(title).key
+
+
+def _artist_from_folded(folded: str) -> str:
+    tokens = _tokens(_AMPERSAND.sub(" and ", folded))
+    if len(tokens) > 1 and tokens[0] == "the":
+        tokens = tokens[1:]
+    key = "".join("and" if t == "n" else t for t in tokens)
+    return VARIOUS_TOKEN if key in VARIOUS_ARTISTS else key
+
+
+def normalise_artist(name: str) -> str:
+    """One artist name, whole: "The Beatles" -> "beatles", "Sigur Rós" -> "sigurros", "VA" -> "~various"."""
+    folded = fold(name)
+    return _artist_from_folded(folded) or _fallback(name)
+
+
+def primary_artist(artists: list[str] | tuple[str, ...] | str) -> str:
+    """The first credited artist, normalised, the same whether the credit is a list or one string.
+
+    "JAY-Z & Kanye West" and ["JAY-Z", "Kanye West"] both give "jayz". Names that contain a separator are
+    split the same way in both forms ("Simon & Garfunkel" -> "simon"), so they still match themselves.
+    """
+    names = [artists] if isinstance(artists, str) else list(artists)
+    for name in names:
+        if not name or not name.strip():
+            continue
+        folded = fold(name)
+        whole = _artist_from_folded(folded)
+        if whole == VARIOUS_TOKEN:
+            return whole
+        first = _ARTIST_SEPARATOR.split(_ARTIST_FEAT.sub("", folded), maxsplit=1)[0]
+        return _artist_from_folded(first) or whole or _fallback(name)
+    return ""
+
+
+def full_artists(artists: list[str] | tuple[str, ...] | str) -> str:
+    """Every credited name, normalised whole and joined with "+" (kept for audit, not for matching)."""
+    names = [artists] if isinstance(artists, str) else list(artists)
+    return "+".join(n for n in (normalise_artist(name) for name in names if name and name.strip()) if n)
