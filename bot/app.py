@@ -16,6 +16,7 @@ from discord.ext import commands
 import cogs
 from bot.config import Settings
 from bot.runtime import Runtime
+from bot.services.registry import Services
 from bot.web import WebServer
 from cogs.ui.errors import report_error
 
@@ -46,6 +47,7 @@ class AlbumDuelBot(commands.Bot):
         self.web = WebServer(settings.web_host, settings.web_port, self.runtime.database_health)
         self.tree.on_error = self._on_app_command_error
         self._web_started = False
+        self.services: Services | None = None
 
     async def start(self, token: str, *, reconnect: bool = True) -> None:
         if not self.settings.discord_is_real:
@@ -60,6 +62,7 @@ class AlbumDuelBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await self.runtime.open()
+        self.services = Services.build(self.runtime)
         for extension in cog_extensions():
             await self.load_extension(extension)
         await self.web.start()
@@ -85,6 +88,8 @@ class AlbumDuelBot(commands.Bot):
         try:
             await super().close()
         finally:
+            if self.services is not None:
+                await self.services.close()
             await self.runtime.close()
 
     async def on_ready(self) -> None:

@@ -94,6 +94,15 @@ def _tokens(text: str) -> list[str]:
     return _PUNCT.sub(" ", _APOSTROPHE.sub("", text)).split()
 
 
+def _expand_n(tokens: list[str]) -> list[str]:
+    """"Rock 'n' Roll", "Guns N' Roses": a lone "n" between words is "and"; in "N.W.A." it is a letter."""
+    out = list(tokens)
+    for index in range(1, len(tokens) - 1):
+        if tokens[index] == "n" and len(tokens[index - 1]) > 1 and len(tokens[index + 1]) > 1:
+            out[index] = "and"
+    return out
+
+
 def _roman_value(token: str) -> int | None:
     if not token or _ROMAN.fullmatch(token) is None:
         return None
@@ -190,7 +199,7 @@ def title_form(title: str) -> TitleForm:
         stripped |= cut
     tokens, cut = _strip_trailing_edition(tokens)
     stripped |= cut
-    tokens = _sequence_numbers(["soundtrack" if t == "ost" else "and" if t == "n" else t for t in tokens])
+    tokens = _sequence_numbers(_expand_n(["soundtrack" if t == "ost" else t for t in tokens]))
     tokens = [t for i, t in enumerate(tokens) if not (t == "soundtrack" and i and tokens[i - 1] == t)]
     if len(tokens) > 1 and tokens[0] == "the":
         tokens = tokens[1:]
@@ -208,7 +217,7 @@ def _artist_from_folded(folded: str) -> str:
     tokens = _tokens(_AMPERSAND.sub(" and ", folded))
     if len(tokens) > 1 and tokens[0] == "the":
         tokens = tokens[1:]
-    key = "".join("and" if t == "n" else t for t in tokens)
+    key = "".join(_expand_n(tokens))
     return VARIOUS_TOKEN if key in VARIOUS_ARTISTS else key
 
 

@@ -145,7 +145,7 @@ class DiscordEmulator:
 
     def _send_guild_create(self, guild: Guild) -> None:
         for session in list(self.gateway.sessions.values()):
-            self.gateway.dispatch_to(session, "GUILD_CREATE", self.gateway.guild_payload(session, guild))
+            self.gateway.dispatch_to(session, "GUILD_CREATE", self.gateway.guild_payload(session, guild, joined=True))
 
     def close_dms(self, user: User) -> None:
         """The user no longer accepts DMs from the bot: sending one answers 403 code 50007."""

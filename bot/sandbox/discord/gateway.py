@@ -202,8 +202,12 @@ class Gateway:
         self.ready_count += 1
         await state.notify()
 
-    def guild_payload(self, session: GatewaySession, guild: Any) -> dict[str, Any]:
-        return guild_json(self.state, guild, all_members=bool(session.intents & INTENT_GUILD_PRESENCES))
+    def guild_payload(self, session: GatewaySession, guild: Any, *, joined: bool = False) -> dict[str, Any]:
+        data = guild_json(self.state, guild, all_members=bool(session.intents & INTENT_GUILD_PRESENCES))
+        if joined:
+            # A guild the bot just joined comes without "unavailable" (false would mean "back from an outage").
+            del data["unavailable"]
+        return data
 
     async def _resume(self, conn: GatewayConnection, data: dict[str, Any]) -> None:
         session = self.sessions.get(data.get("session_id", ""))

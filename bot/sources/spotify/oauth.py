@@ -88,7 +88,8 @@ async def _post_token(
 
 def _tokens_from(body: dict | None, clock: Clock, previous: SpotifyTokens | None = None) -> SpotifyTokens:
     try:
-        assert body is not None
+        if body is None:
+            raise ValueError("the token response is not a JSON object")
         return SpotifyTokens(
             access_token=body["access_token"],
             # Spotify may omit a new refresh token; the old one then stays valid.
@@ -96,7 +97,7 @@ def _tokens_from(body: dict | None, clock: Clock, previous: SpotifyTokens | None
             expires_at=clock() + float(body["expires_in"]),
             scope=body.get("scope") or (previous.scope if previous else ""),
         )
-    except (AssertionError, KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise MalformedResponse("Spotify's sign-in service answered with something unreadable.",
                                 service=SERVICE) from exc
 

@@ -202,8 +202,21 @@ def build_commands(bot: SampleBot) -> list[app_commands.Command | app_commands.G
             bot.seen["late_error"] = error
             bot.events.put_nowait(("late", error.code))
 
+    @app_commands.command(name="pick", description="A select menu")
+    async def pick(interaction: discord.Interaction) -> None:
+        select = discord.ui.Select(custom_id=f"pick:{interaction.id}", options=[
+            discord.SelectOption(label=a, value=a) for a in ALBUMS[:3]], max_values=2)
+
+        async def chosen(choice: discord.Interaction) -> None:
+            await choice.response.edit_message(content=f"picked {', '.join(select.values)}", view=None)
+
+        select.callback = chosen
+        view = discord.ui.View(timeout=60)
+        view.add_item(select)
+        await interaction.response.send_message("pick albums", view=view)
+
     @app_commands.command(name="feedback", description="Open a modal")
     async def feedback(interaction: discord.Interaction) -> None:
         await interaction.response.send_modal(FeedbackModal())
 
-    return [ping, album, slow, edit, counter, cover, dm, ghost, say, twice, late, feedback]
+    return [ping, album, slow, edit, counter, cover, dm, ghost, say, twice, late, pick, feedback]

@@ -41,6 +41,14 @@ async def test_deferred_update_then_channel_edit_and_ephemeral_followup(world: W
     assert [m.content for m in emu.channel_messages(world.channel)] == ["count=0 (reset)"]
 
 
+async def test_select_menu_values_reach_the_view(world: World, bot: SampleBot) -> None:
+    message = await (await world.emu.slash(world.alice, "pick", guild=world.guild)).done()
+    [select] = [c for row in message.components for c in row["components"]]
+    run = await world.emu.select(world.alice, message, select["custom_id"], ["Aja", "Abraxas"])
+    updated = await run.done()
+    assert updated.content == "picked Aja, Abraxas" and updated.components == []
+
+
 async def test_uploaded_file_bytes_come_through(world: World, bot: SampleBot) -> None:
     r = await world.emu.slash(world.alice, "cover", guild=world.guild)
     reply = await r.done()
@@ -107,6 +115,8 @@ async def test_member_and_guild_events_reach_the_bot(world: World, bot: SampleBo
     assert await asyncio.wait_for(bot.events.get(), 5) == ("join", carol.id)
     world.emu.remove_member(world.guild, carol)
     assert await asyncio.wait_for(bot.events.get(), 5) == ("leave", carol.id)
+    other = world.emu.add_guild("Second Server")
+    assert await asyncio.wait_for(bot.events.get(), 5) == ("guild_join", other.id)
     world.emu.remove_bot_from_guild(world.guild)
     assert await asyncio.wait_for(bot.events.get(), 5) == ("guild_remove", world.guild.id)
     assert bot.get_guild(world.guild.id) is None
