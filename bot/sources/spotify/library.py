@@ -130,7 +130,7 @@ class SpotifyLibraryClient:
         done = first.next_offset
         yield first
         await report(SpotifyProgress(phase, done, total))
-        if first.items_seen == 0:
+        if first.is_last:
             return
 
         offsets = iter(range(first.next_offset, total, PAGE_LIMIT))

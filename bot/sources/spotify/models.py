@@ -59,7 +59,9 @@ class SavedPage:
 
     @property
     def next_offset(self) -> int:
-        return self.offset + self.items_seen
+        # By the requested window, not len(items): Spotify may return a short page mid-list (items it
+        # cannot show), and resuming must not fetch that window again.
+        return min(self.offset + self.limit, max(self.total, self.offset))
 
     @property
     def is_last(self) -> bool:
