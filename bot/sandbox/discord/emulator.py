@@ -31,6 +31,7 @@ class DiscordEmulator:
         self.state.callback_window = callback_window
         self.gateway = Gateway(self.state, heartbeat_interval_ms)
         self._runner: web.AppRunner | None = None
+        self.host = "127.0.0.1"
         self.port = 0
 
     # --- lifecycle ----------------------------------------------------------------------------------

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import discord
 import pytest
 
-from tests.integration.sandbox_discord.conftest import World, running_bot
+from tests.integration.sandbox_discord.conftest import World
 from tests.integration.sandbox_discord.sample_bot import SampleBot
 
 
