@@ -113,3 +113,15 @@ class MalformedResponse(SourceError):
     """The service answered with something we cannot parse."""
 
     retryable = True
+
+
+class ProviderNotConfigured(UserError):
+    """The bot's operator has not set up a source (its keys are missing). ``settings`` names them."""
+
+    def __init__(self, message: str, *, settings: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.settings = settings
+
+
+class AccountAlreadyLinked(LinkFailed):
+    """The outside account is already linked to another Discord user; it is not taken from them."""
