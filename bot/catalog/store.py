@@ -9,7 +9,7 @@ Each batch is one transaction, so an import that dies midway leaves whole batche
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -190,13 +190,20 @@ async def _store_batch(session: AsyncSession, user_id: int, items: list[Incoming
 
 
 async def store_albums(sessions: async_sessionmaker[AsyncSession], user_id: int, items: Sequence[IncomingAlbum],
-                       *, user_name: str = "") -> ImportSummary:
-    """Store one batch for one person in one transaction; retried once if another import raced us."""
+                       *, user_name: str = "",
+                       in_transaction: Callable[[AsyncSession], Awaitable[None]] | None = None) -> ImportSummary:
+    """Store one batch for one person in one transaction; retried once if another import raced us.
+
+    ``in_transaction`` runs after the batch inside the same transaction (an importer records its resume
+    cursor there, so the cursor and the albums it covers commit together or not at all)."""
     for attempt in (1, 2):
         try:
             async with sessions.begin() as session:
                 await ensure_user(session, user_id, user_name)
-                return await _store_batch(session, user_id, [IncomingAlbum(**vars(i)) for i in items])
+                summary = await _store_batch(session, user_id, [IncomingAlbum(**vars(i)) for i in items])
+                if in_transaction is not None:
+                    await in_transaction(session)
+                return summary
         except IntegrityError:
             if attempt == 2:
                 raise
