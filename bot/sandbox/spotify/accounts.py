@@ -12,7 +12,7 @@ import binascii
 import hashlib
 import hmac
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from aiohttp import web
 
@@ -39,6 +39,17 @@ def _token_error(error: str, description: str, status: int = 400) -> web.Respons
     return web.json_response({"error": error, "error_description": description}, status=status)
 
 
+def redirect_allowed(redirect_uri: str, registered: set[str]) -> bool:
+    """Exact match, except that a loopback IP literal registered without a port accepts any port."""
+    if redirect_uri in registered:
+        return True
+    parts = urlsplit(redirect_uri)
+    if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "::1") or parts.port is None:
+        return False
+    host = "[::1]" if parts.hostname == "::1" else parts.hostname
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)) in registered
+
+
 def s256(verifier: str) -> str:
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
@@ -59,7 +70,7 @@ class AccountsRoutes:
         if app is None:
             return _page(400, "INVALID_CLIENT: Invalid client")
         redirect_uri = q.get("redirect_uri", "")
-        if redirect_uri not in app.redirect_uris:
+        if not redirect_allowed(redirect_uri, app.redirect_uris):
             return _page(400, "INVALID_CLIENT: Invalid redirect URI")
         echo = {"state": q["state"]} if "state" in q else {}
         if q.get("response_type") != "code":

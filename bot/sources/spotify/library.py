@@ -30,7 +30,7 @@ from bot.sources.spotify.models import (
     albums_of_saved_tracks,
     keep_album,
 )
-from bot.sources.spotify.retry import RetryPolicy, send_with_retry, spotify_error
+from bot.sources.spotify.retry import RateLimitGate, RetryPolicy, send_with_retry, spotify_error
 from bot.sources.spotify.tokens import AccessTokenSource
 
 DEFAULT_API_BASE_URL = "https://api.spotify.com/v1"
@@ -55,6 +55,7 @@ class SpotifyLibraryClient:
         self._concurrency = max(1, concurrency)
         self._policy = policy
         self._timeout = timeout
+        self._gate = RateLimitGate()
         self.request_count = 0  # HTTP requests sent, retries included
 
     async def me(self) -> SpotifyAccount:
@@ -169,7 +170,7 @@ class SpotifyLibraryClient:
                     url, params=params, headers={"Authorization": f"Bearer {current}"}, timeout=self._timeout,
                 )
 
-            response = await send_with_retry(send, self._policy, on_wait=on_wait)
+            response = await send_with_retry(send, self._policy, on_wait=on_wait, gate=self._gate)
             if response.status_code == 401 and not refreshed:
                 # Expired or revoked early: one forced refresh, then one more try.
                 token = await self._tokens.refresh_rejected(current)

@@ -38,6 +38,29 @@ class RetryPolicy:
         return min(self.backoff_cap, self.backoff_base * 2 ** (failures - 1))
 
 
+class RateLimitGate:
+    """Shared by the requests of one client: while one of them waits out a ``Retry-After``, the others
+    hold back instead of each running into its own 429 (Spotify counts in a rolling window)."""
+
+    def __init__(self) -> None:
+        self._open = asyncio.Event()
+        self._open.set()
+
+    @property
+    def is_open(self) -> bool:
+        return self._open.is_set()
+
+    async def wait_open(self) -> None:
+        await self._open.wait()
+
+    async def pause(self, seconds: float, sleep: Sleep) -> None:
+        self._open.clear()
+        try:
+            await sleep(seconds)
+        finally:
+            self._open.set()
+
+
 def spotify_error(response: httpx.Response) -> tuple[str | None, str | None]:
     """``(message, reason)`` from a Web API error body, tolerating bodies that are not JSON."""
     try:
@@ -73,6 +96,7 @@ async def send_with_retry(
     policy: RetryPolicy,
     *,
     on_wait: WaitCallback | None = None,
+    gate: RateLimitGate | None = None,
 ) -> httpx.Response:
     """Run ``send`` until it gives a response that is neither 429 nor a retryable 5xx.
 
@@ -82,6 +106,8 @@ async def send_with_retry(
     failures = 0
     rate_limited = 0
     while True:
+        if gate is not None:
+            await gate.wait_open()
         try:
             response = await send()
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
@@ -108,8 +134,13 @@ async def send_with_retry(
                     "Spotify is limiting how fast we may ask. Please try again later.",
                     service=SERVICE, retry_after=wait,
                 )
-            await _notify(on_wait, wait)
-            await policy.sleep(wait)
+            if gate is None:
+                await _notify(on_wait, wait)
+                await policy.sleep(wait)
+            elif gate.is_open:
+                await _notify(on_wait, wait)
+                await gate.pause(wait, policy.sleep)
+            # else: another request is already waiting this out; the loop waits for the gate
             continue
         if response.status_code in RETRYABLE_STATUSES:
             failures += 1

@@ -157,3 +157,19 @@ async def test_link_helper_gives_working_tokens(http, browser, emu, callback):
     emu.add_user("acc-dana")
     tokens = await link(http, browser, emu, callback, "acc-dana")
     assert "access_token" not in repr(tokens) and tokens.access_token not in repr(tokens)
+
+
+async def test_loopback_redirect_registered_without_port_accepts_any_port(http, browser, emu, callback):
+    """Spotify's rule for loopback IP literals, which lets a test web server take an ephemeral port."""
+    emu.register_app("portless", "secret", ["http://127.0.0.1/oauth/spotify/callback"])
+    emu.add_user("acc-alice")
+    emu.login_as("acc-alice")
+    verifier, challenge = make_pkce_pair()
+    await browser.get(authorize_url("portless", callback.url, "s", challenge, accounts_base_url=emu.accounts_base_url))
+    tokens = await exchange_code(http, client_id="portless", code=callback.received[-1]["code"],
+                                 redirect_uri=callback.url, code_verifier=verifier,
+                                 accounts_base_url=emu.accounts_base_url)
+    assert tokens.access_token
+    refused = await browser.get(authorize_url("portless", "http://127.0.0.1:1/other", "s", challenge,
+                                              accounts_base_url=emu.accounts_base_url))
+    assert refused.status_code == 400

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -144,3 +146,35 @@ async def test_unreachable_spotify_is_unavailable(alice, sleeps):
             await refresh(http, client_id=CLIENT_ID, tokens=alice, accounts_base_url="http://127.0.0.1:9",
                           policy=policy)
     assert len(sleeps.delays) == policy.max_attempts - 1
+
+
+async def test_requests_in_flight_wait_out_one_429_together(http, emu, alice):
+    """While one request waits out Retry-After, the others neither send nor start waits of their own."""
+    release = asyncio.Event()
+    delays: list[float] = []
+
+    async def held_sleep(seconds: float) -> None:
+        delays.append(seconds)
+        await release.wait()
+
+    policy = RetryPolicy(sleep=held_sleep)
+    client, _, _ = library_client(http, emu, alice, policy, concurrency=3)
+    progress: list = []
+    walk = client.saved_tracks_albums(on_progress=progress.append, min_tracks=None)
+    first = await anext(walk)
+    emu.rate_limit_next(TRACKS_PATH, retry_after=2, times=3)
+    rest = asyncio.create_task(_drain(walk))
+    for _ in range(10_000):  # until the three requests in flight have been refused
+        if emu.request_count(TRACKS_PATH) == 4 and delays:
+            break
+        await asyncio.sleep(0)
+    for _ in range(200):
+        await asyncio.sleep(0)
+    assert delays == [2] and emu.request_count(TRACKS_PATH) == 4  # nothing sent while the gate is shut
+    release.set()
+    assert first.items_seen + await rest == N_TRACKS
+    assert [p.wait_seconds for p in progress if p.wait_seconds] == delays
+
+
+async def _drain(walk) -> int:
+    return sum([page.items_seen async for page in walk])
