@@ -205,3 +205,107 @@ class AlbumMerge(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+
+
+# --- server leaderboards and server duels (docs/server.md) ---------------------------------------------
+
+class MemberAlbumRating(Base):
+    """A person's 0-100 rating of an album they have compared at least once: a cache of their beliefs,
+    rebuilt when ``users.ranking_version`` moves past ``MemberRatingVersion.version``."""
+
+    __tablename__ = "member_album_ratings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), primary_key=True, index=True)
+    rating: Mapped[float] = mapped_column(Float)
+
+
+class MemberRatingVersion(Base):
+    """The ``ranking_version`` a person's ``member_album_ratings`` rows were computed from."""
+
+    __tablename__ = "member_rating_versions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer)
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ServerBoard(Base):
+    """Per-server aggregate bookkeeping: it is stale while ``wanted`` > ``built``."""
+
+    __tablename__ = "server_boards"
+
+    guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True,
+                                          autoincrement=False)
+    wanted: Mapped[int] = mapped_column(Integer, default=0)
+    built: Mapped[int] = mapped_column(Integer, default=0)
+    members: Mapped[int] = mapped_column(Integer, default=0)  # members counted at the last build
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ServerAlbumScore(Base):
+    """One album on a server's chart (only albums with at least SERVER_MIN_RATERS raters)."""
+
+    __tablename__ = "server_album_scores"
+
+    guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    raters: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_server_album_scores_guild_position", "guild_id", "position"),)
+
+
+class ServerDuel(Base):
+    """A duel posted for a whole channel; every member votes once (and may change it) until it closes."""
+
+    __tablename__ = "server_duels"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    album_a: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"))
+    album_b: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    result: Mapped[str | None] = mapped_column(String(8))  # A | B | TIE | NONE once closed
+    votes_a: Mapped[int] = mapped_column(Integer, default=0)  # final tally, set at close
+    votes_b: Mapped[int] = mapped_column(Integer, default=0)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("album_a <> album_b", name="distinct_albums"),
+        Index("ix_server_duels_state_closes_at", "state", "closes_at"),
+    )
+
+
+class ServerDuelVote(Base):
+    """One member's current choice in a server duel; changing it overwrites the row."""
+
+    __tablename__ = "server_duel_votes"
+
+    duel_id: Mapped[str] = mapped_column(ForeignKey("server_duels.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    choice: Mapped[str] = mapped_column(String(4))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (CheckConstraint("choice IN ('A', 'B')", name="choice"),)
+
+
+class ServerDuelBelief(Base):
+    """The server-level ranking fitted from closed server duels' votes, separate from personal ones."""
+
+    __tablename__ = "server_duel_beliefs"
+
+    guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), primary_key=True)
+    mu: Mapped[float] = mapped_column(Float)
+    sigma2: Mapped[float] = mapped_column(Float)
+    rating: Mapped[float] = mapped_column(Float)
+    duels: Mapped[int] = mapped_column(Integer, default=0)

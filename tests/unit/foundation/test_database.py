@@ -7,7 +7,8 @@ from bot.db.migrate import upgrade_to_head
 from bot.db.models import Album, Base, User, Vote
 
 EXPECTED = {"users", "linked_accounts", "oauth_states", "albums", "user_albums", "beliefs", "duels", "votes",
-            "guilds", "guild_members", "album_merges"}
+            "guilds", "guild_members", "album_merges", "member_album_ratings", "member_rating_versions",
+            "server_boards", "server_album_scores", "server_duels", "server_duel_votes", "server_duel_beliefs"}
 
 
 async def test_migrations_build_the_whole_schema_and_are_idempotent(database):
