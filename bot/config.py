@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     aoty_min_interval: Annotated[float, Field(ge=0)] = 1.0
 
     server_min_raters: Annotated[int, Field(ge=1)] = 3
+    server_refresh_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0
+    server_duel_minutes: Annotated[float, Field(gt=0, le=10080)] = 60.0
 
     @field_validator(
         "public_base_url", "discord_api_base_url", "spotify_api_base_url", "spotify_accounts_base_url",
