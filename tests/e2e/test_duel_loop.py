@@ -114,8 +114,12 @@ async def test_double_clicks_count_once(harness, world, aoty, cdn):
     await import_for(world, world.alice, aoty, cdn)
     message = await (await world.emu.slash(world.alice, "duel", guild=world.guild)).done()
     button = next(b for b in message.buttons if b["label"] == "A")
+    edits_before = len(world.emu.message(message.id).edits)
     runs = [await world.emu.click(world.alice, message, button["custom_id"]) for _ in range(3)]
     await asyncio.gather(*(r.done() for r in runs))
+    # every click is answered by an edit of its own: the winner's next duel, then the current duel twice
+    await world.emu.state.wait_until(lambda: len(world.emu.message(message.id).edits) >= edits_before + 3, 10,
+                                     "three edits of the duel message")
     assert await vote_count(harness, world.alice.id) == 1
     assert "1 duel" in world.emu.message(message.id).embeds[0]["footer"]["text"]
 
