@@ -61,7 +61,9 @@ _YEAR_OR_ORDINAL = re.compile(r"(?:19|20)\d\d|\d+(?:st|nd|rd|th)")
 
 
 def is_weak_edition_word(token: str) -> bool:
-    return token in WEAK_EDITION_WORDS or token in ORDINAL_WORDS or _YEAR_OR_ORDINAL.fullmatch(token) is not None
+    if token in WEAK_EDITION_WORDS or token in ORDINAL_WORDS:
+        return True
+    return token[:1].isdigit() and _YEAR_OR_ORDINAL.fullmatch(token) is not None
 
 
 def is_edition_word(token: str) -> bool:

@@ -87,7 +87,7 @@ def album_identity(title: str, artists: Sequence[str] | str) -> AlbumIdentity:
 def identity_key(title: str, artists: Sequence[str] | str) -> str:
     """The normalised (title, primary artist) key: ("Abbey Road (Remastered 2009)", ["The Beatles"]) ->
     "abbeyroad|beatles". Pure and deterministic; never raises on odd text."""
-    return album_identity(title, artists).key
+    return f"{normalise_title(title or '')[:_MAX_TITLE_KEY]}{KEY_SEPARATOR}{primary_artist(artists or '')[:_MAX_ARTIST_KEY]}"
 
 
 def _same_id(a: str | None, b: str | None) -> bool | None:

@@ -32,7 +32,6 @@ _SPECIAL_LETTERS = str.maketrans({
     "–": "-", "—": "-", "‐": "-", "‑": "-", "‒": "-", "―": "-", "−": "-",
 })
 _AMPERSAND = re.compile(r"\s*&\s*|\s\+\s")
-_APOSTROPHE = re.compile(r"'")
 # Punctuation and symbols by block, not by "not a word character": \w would also eat the vowel signs of
 # Indic scripts. Fullwidth forms are already ASCII after NFKD.
 _PUNCT = re.compile(
@@ -64,9 +63,14 @@ _TAIL_SPLIT = re.compile(r"\s-\s|:\s|\s-$")
 _ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 _GLUED_SEQUENCE = re.compile(r"(vol|volume|pt|part|chapter|act|book)(\d+)")
+# Most titles have no numeral or volume word: one search lets them skip the per-token pass.
+_SEQUENCE_CANONICAL = frozenset(SEQUENCE_WORDS.values())
+_NEEDS_SEQUENCE = re.compile(r"\b(?:[ivx]+|vols?|volumes?|pt|parts?|chap|chapter|act|book)\b"
+                             r"|\b(?:vol|volume|pt|part|chapter|act|book)\d")
 
 # Collaboration separators. "feat"/"with" go first so "Lil Nas X feat. ..." is not split at the "X".
 _ARTIST_FEAT = re.compile(r"\s*[(\[]?\s*\b(?:feat\.?|ft\.?|featuring|with)\s.*$")
+_MAY_SEPARATE = re.compile(r"[,;&、×+/]| and | vs| x ")
 _ARTIST_SEPARATOR = re.compile(r"\s*(?:,|;|&|、|×|\s\+\s|\s/\s|\sand\s|\svs\.?\s|\sx\s(?=\w))\s*")
 
 
@@ -91,11 +95,13 @@ def fold(text: str) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    return _PUNCT.sub(" ", _APOSTROPHE.sub("", text)).split()
+    return _PUNCT.sub(" ", text.replace("'", "")).split()
 
 
 def _expand_n(tokens: list[str]) -> list[str]:
     """"Rock 'n' Roll", "Guns N' Roses": a lone "n" between words is "and"; in "N.W.A." it is a letter."""
+    if "n" not in tokens:
+        return tokens
     out = list(tokens)
     for index in range(1, len(tokens) - 1):
         if tokens[index] == "n" and len(tokens[index - 1]) > 1 and len(tokens[index + 1]) > 1:
@@ -104,7 +110,7 @@ def _expand_n(tokens: list[str]) -> list[str]:
 
 
 def _roman_value(token: str) -> int | None:
-    if not token or _ROMAN.fullmatch(token) is None:
+    if not token or token.strip("ivx") or _ROMAN.fullmatch(token) is None:
         return None
     total = 0
     for here, after in zip(token, token[1:] + " "):
@@ -139,21 +145,34 @@ def _filter_segment(text: str) -> tuple[list[str], bool]:
 
 
 def _replace_phrases(text: str) -> str:
-    for pattern in _SOUNDTRACK_PHRASES:
-        text = pattern.sub(" soundtrack ", text)
-    return _CAST_RECORDING.sub(" castrecording ", text)
+    # The substring tests skip the costly patterns for the great majority of titles.
+    if "sound" in text or "score" in text or "music " in text or "o.s.t" in text:
+        for pattern in _SOUNDTRACK_PHRASES:
+            text = pattern.sub(" soundtrack ", text)
+    if "cast " in text:
+        text = _CAST_RECORDING.sub(" castrecording ", text)
+    return text
+
+
+def _bracket_segments(text: str, stripped: list[bool]) -> str:
+    def bracket(match: re.Match[str]) -> str:
+        kept, cut = _filter_segment(match.group(1))
+        if cut:
+            stripped.append(True)
+        return " " + " ".join(kept) + " "
+
+    return _BRACKET.sub(bracket, text)
 
 
 def _sequence_numbers(tokens: list[str]) -> list[str]:
     out: list[str] = []
     count = len(tokens)
     for index, token in enumerate(tokens):
-        glued = _GLUED_SEQUENCE.fullmatch(token)
+        glued = token[-1].isdigit() and not token[0].isdigit() and _GLUED_SEQUENCE.fullmatch(token)
         if glued:
             out += [SEQUENCE_WORDS[glued.group(1)], str(int(glued.group(2)))]
             continue
-        previous = out[-1] if out else ""
-        if previous in SEQUENCE_WORDS.values() and (number := _number(token)):
+        if out and out[-1] in _SEQUENCE_CANONICAL and (number := _number(token)):
             out.append(number)
         elif count > 1 and (len(token) > 1 or index == count - 1) and (value := _roman_value(token)):
             # "Led Zeppelin III", "Man on the Moon II": numerals inside a title, never a title alone
@@ -166,6 +185,8 @@ def _sequence_numbers(tokens: list[str]) -> list[str]:
 def _strip_trailing_edition(tokens: list[str]) -> tuple[list[str], bool]:
     """"Meteora 20th Anniversary Edition" -> "Meteora"; a title made only of such words stays."""
     end = len(tokens)
+    if not end or not is_edition_word(tokens[-1]):
+        return tokens, False
     while end and is_edition_word(tokens[end - 1]):
         end -= 1
     if 0 < end < len(tokens) and any(t in STRONG_EDITION_WORDS for t in tokens[end:]):
@@ -179,42 +200,50 @@ def _fallback(text: str) -> str:
 
 
 def title_form(title: str) -> TitleForm:
-    text = _AMPERSAND.sub(" and ", fold(title))
+    key, live, soundtrack, edition = _title_parts(title)
+    return TitleForm(key=key, live=live, soundtrack=soundtrack, edition=edition)
+
+
+def _title_parts(title: str) -> tuple[str, bool, bool, bool]:
+    """(key, live, soundtrack, edition): a tuple, because this runs for every imported album."""
+    text = fold(title)
+    if "&" in text or "+" in text:
+        text = _AMPERSAND.sub(" and ", text)
     text = _replace_phrases(text)
-    text = _FEAT_TAIL.sub(" ", _FEAT_BRACKET.sub(" ", text))
-    stripped = False
-
-    def bracket(match: re.Match[str]) -> str:
-        nonlocal stripped
-        kept, cut = _filter_segment(match.group(1))
-        stripped |= cut
-        return " " + " ".join(kept) + " "
-
-    text = _BRACKET.sub(bracket, text)
-    main, *tails = _TAIL_SPLIT.split(text)
+    if "feat" in text or "ft." in text or "with" in text:
+        text = _FEAT_TAIL.sub(" ", _FEAT_BRACKET.sub(" ", text))
+    cuts: list[bool] = []
+    if "(" in text or "[" in text or "{" in text:
+        text = _bracket_segments(text, cuts)
+    main, *tails = _TAIL_SPLIT.split(text) if "-" in text or ":" in text else (text,)
     tokens = _tokens(main)
     for tail in tails:
         kept, cut = _filter_segment(tail)
         tokens += kept
-        stripped |= cut
+        cuts.append(cut)
     tokens, cut = _strip_trailing_edition(tokens)
-    stripped |= cut
-    tokens = _sequence_numbers(_expand_n(["soundtrack" if t == "ost" else t for t in tokens]))
-    tokens = [t for i, t in enumerate(tokens) if not (t == "soundtrack" and i and tokens[i - 1] == t)]
+    stripped = cut or any(cuts)
+    if "ost" in tokens:
+        tokens = ["soundtrack" if t == "ost" else t for t in tokens]
+    tokens = _expand_n(tokens)
+    if _NEEDS_SEQUENCE.search(" ".join(tokens)):
+        tokens = _sequence_numbers(tokens)
+    soundtrack = "soundtrack" in tokens
+    if soundtrack:
+        tokens = [t for i, t in enumerate(tokens) if not (t == "soundtrack" and i and tokens[i - 1] == t)]
     if len(tokens) > 1 and tokens[0] == "the":
         tokens = tokens[1:]
     key = "".join(tokens) or _fallback(main) or _fallback(title)
-    return TitleForm(key=key, live="live" in tokens, edition=stripped,
-                     soundtrack="soundtrack" in tokens or "castrecording" in tokens)
+    return key, "live" in tokens, soundtrack or "castrecording" in tokens, stripped
 
 
 def normalise_title(title: str) -> str:
     """The comparable form of an album title: "The Dark Side of the Moon (2011 Remaster)" -> "darksideofthemoon"."""
-    return title_form(title).key
+    return _title_parts(title)[0]
 
 
 def _artist_from_folded(folded: str) -> str:
-    tokens = _tokens(_AMPERSAND.sub(" and ", folded))
+    tokens = _tokens(_AMPERSAND.sub(" and ", folded) if "&" in folded or "+" in folded else folded)
     if len(tokens) > 1 and tokens[0] == "the":
         tokens = tokens[1:]
     key = "".join(_expand_n(tokens))
@@ -238,11 +267,13 @@ def primary_artist(artists: list[str] | tuple[str, ...] | str) -> str:
         if not name or not name.strip():
             continue
         folded = fold(name)
-        whole = _artist_from_folded(folded)
-        if whole == VARIOUS_TOKEN:
-            return whole
-        first = _ARTIST_SEPARATOR.split(_ARTIST_FEAT.sub("", folded), maxsplit=1)[0]
-        return _artist_from_folded(first) or whole or _fallback(name)
+        first = folded
+        if "feat" in first or "ft" in first or "with" in first:
+            first = _ARTIST_FEAT.sub("", first)
+        if _MAY_SEPARATE.search(first):
+            first = _ARTIST_SEPARATOR.split(first, maxsplit=1)[0]
+        # "Various Artists" holds no separator, so its first part is itself.
+        return _artist_from_folded(first) or _artist_from_folded(folded) or _fallback(name)
     return ""
 
 
