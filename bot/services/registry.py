@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.images import CoverFetcher
+from bot.linking import LinkingService
 from bot.sources.aoty import AotyClient
 from bot.runtime import Runtime
+from bot.services.accounts import AccountService
 from bot.services.collection import CollectionService
 from bot.services.duels import DuelService
+from bot.services.import_runner import ImportRunner
 from bot.services.imports import ImportService
 from bot.services.privacy import PrivacyService
+from bot.services.provider_imports import ProviderImports
 from bot.services.rankers import RankerStore
 from bot.services.renders import ImageRenderer
 
@@ -25,16 +29,26 @@ class Services:
     covers: CoverFetcher
     images: ImageRenderer
     imports: ImportService
+    linking: LinkingService
+    provider_imports: ProviderImports
+    import_runner: ImportRunner  # its ``notifier`` is set by the Discord client (cogs/link.py)
+    accounts: AccountService
 
     @classmethod
     def build(cls, runtime: Runtime) -> "Services":
         rankers = RankerStore()
         covers = CoverFetcher(runtime.http)
+        provider_imports = ProviderImports(runtime.settings, runtime.sessions, runtime.http, runtime.secrets)
+        runner = ImportRunner(provider_imports.run)
         return cls(runtime=runtime, rankers=rankers, duels=DuelService(runtime.sessions, rankers),
                    collection=CollectionService(runtime.sessions, rankers), privacy=PrivacyService(runtime.sessions),
                    covers=covers, images=ImageRenderer(covers),
                    imports=ImportService(runtime.sessions, AotyClient(runtime.settings.aoty_base_url,
-                                                                         min_interval=runtime.settings.aoty_min_interval)))
+                                                                         min_interval=runtime.settings.aoty_min_interval)),
+                   linking=LinkingService(runtime.settings, runtime.sessions, runtime.http, runtime.secrets),
+                   provider_imports=provider_imports, import_runner=runner,
+                   accounts=AccountService(runtime.sessions, rankers, runner))
 
     async def close(self) -> None:
+        await self.import_runner.stop()
         await self.covers.aclose()
