@@ -30,6 +30,7 @@ class BenchResult:
     overall: Score
     by_category: dict[str, Score]
     keys: int
+    rounds: int
     keys_per_second: float
 
 
@@ -52,7 +53,7 @@ def measure_throughput(pairs: list[LabelledPair], count: int, rounds: int = 3) -
 def run(count: int = 50_000, rounds: int = 3) -> BenchResult:
     pairs = load_pairs()
     overall, by_category = score(pairs)
-    return BenchResult(overall, by_category, count, measure_throughput(pairs, count, rounds))
+    return BenchResult(overall, by_category, count, rounds, measure_throughput(pairs, count, rounds))
 
 
 def _describe(pair: LabelledPair) -> str:
@@ -78,7 +79,7 @@ def report(result: BenchResult) -> str:
     lines.append(f"misclassified ({len(o.wrong)}):")
     lines += [f"  {_describe(pair)}" for pair in o.wrong]
     lines.append(f"throughput: {result.keys_per_second:,.0f} keys/second over {result.keys:,} keys "
-                 f"(best of {3} rounds, Python {platform.python_version()}, {platform.machine()}, "
+                 f"(best of {result.rounds} rounds, Python {platform.python_version()}, {platform.machine()}, "
                  f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})")
     return "\n".join(lines)
 
