@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services.imports import summary_text
+from cogs.link import start_import
 
 PROGRESS_EVERY = 1.0  # seconds between progress edits: Discord rate-limits message edits
 
@@ -35,6 +36,14 @@ class Imports(commands.Cog):
         result = await self.bot.services.imports.import_aoty(interaction.user.id, interaction.user.display_name,
                                                               username, progress)
         await interaction.edit_original_response(content=summary_text(result))
+
+    @group.command(name="spotify", description="Import (or finish importing) your linked Spotify library.")
+    async def spotify(self, interaction: discord.Interaction) -> None:
+        await start_import(interaction, "spotify")
+
+    @group.command(name="lastfm", description="Import (or finish importing) your linked Last.fm chart.")
+    async def lastfm(self, interaction: discord.Interaction) -> None:
+        await start_import(interaction, "lastfm")
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -106,3 +106,19 @@ async def harness(world, database, tmp_path, aoty):
         yield bot_harness
     finally:
         await bot_harness.stop()
+
+
+@pytest.fixture
+async def spotify_emu():
+    from bot.sandbox.spotify import SpotifyEmulator
+
+    async with SpotifyEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def lastfm_emu():
+    from bot.sandbox.lastfm import LastfmEmulator
+
+    async with LastfmEmulator() as emulator:
+        yield emulator

@@ -23,6 +23,9 @@ class BotHarness:
         self.bot: AlbumDuelBot | None = None
         self._task: asyncio.Task | None = None
         self.starts = 0
+        # The first start binds any free port; restarts reuse it, so links handed out earlier still
+        # reach the callback routes, and PUBLIC_BASE_URL names the real address.
+        self.web_port = 0
 
     def settings(self) -> Settings:
         overrides: dict[str, object] = {
@@ -30,8 +33,8 @@ class BotHarness:
             "database_url": self.database.url,
             "discord_api_base_url": self.emulator.api_base,
             "web_host": "127.0.0.1",
-            "web_port": 0,
-            "public_base_url": "http://127.0.0.1:1",
+            "web_port": self.web_port,
+            "public_base_url": f"http://127.0.0.1:{self.web_port or 1}",
             "log_level": "DEBUG",
         }
         if self.database.backend == "postgresql":
@@ -51,6 +54,10 @@ class BotHarness:
                 self._task.result()  # re-raise why the bot died during start-up
             raise TimeoutError("the bot did not become ready within 20 s")
         self.starts += 1
+        if not self.web_port and "web_port" not in self.settings_overrides:
+            self.web_port = bot.web.port
+            if "public_base_url" not in self.settings_overrides:
+                bot.settings.public_base_url = bot.web.base_url
         return bot
 
     async def stop(self) -> None:
