@@ -63,6 +63,7 @@ class AlbumDuelBot(commands.Bot):
     async def setup_hook(self) -> None:
         await self.runtime.open()
         self.services = Services.build(self.runtime)
+        self.services.start()
         for extension in cog_extensions():
             await self.load_extension(extension)
         await self.web.start()

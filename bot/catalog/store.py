@@ -103,6 +103,8 @@ async def _load_index(session: AsyncSession, items: list[IncomingAlbum], keys: l
 
 
 def _fill_missing(album: Album, item: IncomingAlbum) -> None:
+    if item.cover_url and (album.cover_candidates or {}).get(item.source) != item.cover_url:
+        album.cover_candidates = {**(album.cover_candidates or {}), item.source: item.cover_url}
     if not album.spotify_id and item.spotify_id:
         album.spotify_id = item.spotify_id
     if not album.mbid and item.mbid:
@@ -143,7 +145,8 @@ async def _store_batch(session: AsyncSession, user_id: int, items: list[Incoming
         if not candidates:
             album = Album(title=item.title[:500], artists=item.artists, year=item.year, cover_url=item.cover_url,
                           cover_source=item.source if item.cover_url else None, spotify_id=item.spotify_id,
-                          mbid=item.mbid, aoty_url=item.aoty_url, identity_key=key)
+                          mbid=item.mbid, aoty_url=item.aoty_url, identity_key=key,
+                          cover_candidates={item.source: item.cover_url} if item.cover_url else {})
             session.add(album)
             await session.flush()
             index.add(album)

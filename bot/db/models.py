@@ -94,6 +94,9 @@ class Album(Base):
     cover_url: Mapped[str | None] = mapped_column(String(1000))
     cover_source: Mapped[str | None] = mapped_column(String(32))
     cover_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Cover URLs each source offered ({"aoty": url, "lastfm": url, ...}); the artwork chain picks from them.
+    cover_candidates: Mapped[dict] = mapped_column(JSON, default=dict)
+    cover_failures: Mapped[int] = mapped_column(Integer, default=0)  # consecutive dead checks of cover_url
     spotify_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     mbid: Mapped[str | None] = mapped_column(String(64), unique=True)
     aoty_url: Mapped[str | None] = mapped_column(String(500))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.catalog.artwork import ArtworkResolver
 from bot.images import AlbumLabel, ChartItem, CoverFetcher, compose_chart_async, compose_duel_image_async
 from bot.services.cards import AlbumCard, DuelCard
 from bot.services.collection import RankedRow
@@ -12,11 +13,16 @@ def _label(album: AlbumCard) -> AlbumLabel:
 
 
 class ImageRenderer:
-    def __init__(self, covers: CoverFetcher) -> None:
+    def __init__(self, covers: CoverFetcher, artwork: ArtworkResolver | None = None) -> None:
         self.covers = covers
+        self.artwork = artwork
 
     async def duel_png(self, card: DuelCard) -> bytes:
         cover_a, cover_b = await self.covers.fetch_many([card.album_a.cover_url, card.album_b.cover_url])
+        # A stored cover that no longer loads shows the placeholder now and is replaced in the background.
+        dead = [a.album_id for a, c in ((card.album_a, cover_a), (card.album_b, cover_b)) if a.cover_url and c is None]
+        if dead and self.artwork is not None:
+            self.artwork.schedule(dead)
         return await compose_duel_image_async(cover_a, cover_b, _label(card.album_a), _label(card.album_b))
 
     async def chart_png(self, rows: list[RankedRow], size: int) -> bytes:

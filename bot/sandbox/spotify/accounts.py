@@ -125,11 +125,22 @@ class AccountsRoutes:
             return self._exchange_code(form, client_id, with_secret)
         if grant == "refresh_token":
             return self._refresh(form, client_id)
+        if grant == "client_credentials":
+            return self._client_credentials(client_id, with_secret)
         if not grant:
             return _token_error("unsupported_grant_type", "grant_type parameter is missing")
         return _token_error(
             "unsupported_grant_type", "grant_type must be client_credentials, authorization_code or refresh_token",
         )
+
+    def _client_credentials(self, client_id: str, with_secret: bool) -> web.Response:
+        """An app token (no user): it reads the public catalogue, never a library."""
+        if not with_secret:
+            return _token_error("invalid_client", "Invalid client secret")
+        token = AccessToken(new_secret("app-"), "", client_id, "", self.emu.now() + self.emu.token_lifetime)
+        self.emu.state.access_tokens[token.token] = token
+        return web.json_response({"access_token": token.token, "token_type": "Bearer",
+                                  "expires_in": int(self.emu.token_lifetime)})
 
     def _exchange_code(self, form: dict[str, str], client_id: str, with_secret: bool) -> web.Response:
         code = self.emu.state.codes.get(form.get("code", ""))

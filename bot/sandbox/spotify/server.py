@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.sandbox.spotify.accounts import AccountsRoutes
-from bot.sandbox.spotify.data import generate_saved_items
+from bot.sandbox.spotify.data import full_album_object, generate_saved_items
 from bot.sandbox.spotify.state import EmulatedApp, EmulatedUser, EmulatorState, Fault
 from bot.sandbox.spotify.webapi import WebApiRoutes, api_error
 
@@ -44,6 +44,7 @@ class SpotifyEmulator:
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self.extra_catalog: dict[str, dict] = {}
 
     # --- lifecycle --------------------------------------------------------------------------------
 
@@ -127,6 +128,21 @@ class SpotifyEmulator:
         user = self.state.users.get(account_id) or self.add_user(account_id)
         user.saved_tracks, user.saved_albums = generate_saved_items(n_tracks, n_albums, seed)
         return user
+
+    def add_catalog_album(self, album: dict) -> None:
+        """An album anyone can look up or find by search, saved by nobody."""
+        self.extra_catalog[album["id"]] = full_album_object(album) if "tracks" not in album else album
+
+    def catalog(self) -> dict[str, dict]:
+        """Every album the emulated Spotify knows: the extra ones and those in anyone's library."""
+        albums = dict(self.extra_catalog)
+        for user in self.state.users.values():
+            for item in user.saved_albums:
+                albums.setdefault(item["album"]["id"], item["album"])
+            for item in user.saved_tracks:
+                album = item["track"]["album"]
+                albums.setdefault(album["id"], full_album_object(album))
+        return albums
 
     def login_as(self, account_id: str | None) -> None:
         """The user logged in in the test browser (a ``sp_emu_user`` cookie overrides it per client)."""

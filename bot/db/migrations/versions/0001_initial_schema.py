@@ -37,6 +37,8 @@ def upgrade() -> None:
     sa.Column('cover_url', sa.String(length=1000), nullable=True),
     sa.Column('cover_source', sa.String(length=32), nullable=True),
     sa.Column('cover_checked_at', UTCDateTime(), nullable=True),
+    sa.Column('cover_candidates', sa.JSON(), nullable=False),
+    sa.Column('cover_failures', sa.Integer(), nullable=False),
     sa.Column('spotify_id', sa.String(length=64), nullable=True),
     sa.Column('mbid', sa.String(length=64), nullable=True),
     sa.Column('aoty_url', sa.String(length=500), nullable=True),
