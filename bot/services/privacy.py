@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -9,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.catalog.store import ensure_user
 from bot.db.models import PRIVACY_LEVELS, Guild, GuildMember, User
 from bot.errors import NotAllowed, UserError
+from bot.services.leaderboards import mark_user_guilds_dirty
 
 PRIVACY_DESCRIPTIONS = {
     "server": "members of servers you share with the bot can view your rankings and stats, and you are named "
@@ -51,8 +54,9 @@ async def check_can_view(session: AsyncSession, viewer_id: int, target_id: int, 
 
 
 class PrivacyService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], on_change: Callable[[], None] = lambda: None) -> None:
         self.sessions = sessions
+        self.on_change = on_change  # wakes the server-chart refresher: a change takes effect at once
 
     async def get(self, user_id: int) -> str:
         async with self.sessions() as session:
@@ -64,5 +68,11 @@ class PrivacyService:
             raise UserError(f"Privacy must be one of: {', '.join(PRIVACY_LEVELS)}.")
         async with self.sessions.begin() as session:
             user = await ensure_user(session, user_id, user_name)
+            changed = user.privacy != level
             user.privacy = level
+            if changed:
+                # Counting and naming change in every server this person is in: rebuild their charts.
+                await mark_user_guilds_dirty(session, user_id)
+        if changed:
+            self.on_change()
         return level

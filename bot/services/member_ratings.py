@@ -1,0 +1,109 @@
+"""Each member's 0-100 album ratings, cached in ``member_album_ratings`` for the server charts.
+
+A rating is the person's own expected percentile (``bot.ranking.display``), the same number /rankings
+shows, computed from their stored beliefs. Only albums compared at least once count as "ranked": an
+import alone says nothing the person chose in a duel. The cache of a person is stale when their
+``users.ranking_version`` (bumped with every change to their votes or albums, in that transaction)
+differs from the version it was computed from, so no other code has to tell us about votes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Belief, GuildMember, MemberAlbumRating, MemberRatingVersion, User, UserAlbum, Vote
+from bot.db.types import utcnow
+from bot.ranking.display import expected_percentiles
+from bot.services.rankers import RankerStore
+
+BATCH = 400  # users per statement: well under SQLite's bound-parameter limit
+
+
+@dataclass(frozen=True)
+class StaleMember:
+    user_id: int
+    version: int
+
+
+def ratings_from_beliefs(album_ids: list[int], mu: list[float], sigma2: list[float],
+                         comparisons: list[int]) -> dict[int, float]:
+    """Ratings of the compared albums; the percentile is taken among all the person's albums."""
+    if not album_ids:
+        return {}
+    ratings = expected_percentiles(np.asarray(mu, dtype=float), np.asarray(sigma2, dtype=float))
+    return {a: float(r) for a, r, c in zip(album_ids, ratings, comparisons) if c > 0}
+
+
+async def stale_members(session: AsyncSession, limit: int = 5000) -> list[StaleMember]:
+    """Server members whose cached ratings are older than their ranking (or were never computed)."""
+    rows = await session.execute(
+        select(User.id, User.ranking_version)
+        .outerjoin(MemberRatingVersion, MemberRatingVersion.user_id == User.id)
+        .where(or_(MemberRatingVersion.version.is_(None), MemberRatingVersion.version != User.ranking_version),
+               exists().where(GuildMember.user_id == User.id))
+        .order_by(User.id).limit(limit))
+    return [StaleMember(r.id, r.ranking_version) for r in rows]
+
+
+async def _ratings_for_batch(session: AsyncSession, user_ids: list[int], rankers: RankerStore) -> dict[int, dict[int, float]]:
+    rows = await session.execute(
+        select(Belief.user_id, Belief.album_id, Belief.mu, Belief.sigma2, Belief.comparisons)
+        .join(UserAlbum, and_(UserAlbum.user_id == Belief.user_id, UserAlbum.album_id == Belief.album_id))
+        .where(Belief.user_id.in_(user_ids), UserAlbum.excluded.is_(False))
+        .order_by(Belief.user_id, Belief.album_id))
+    columns: dict[int, tuple[list, list, list, list]] = defaultdict(lambda: ([], [], [], []))
+    for row in rows:
+        ids, mus, variances, counts = columns[row.user_id]
+        ids.append(row.album_id)
+        mus.append(row.mu)
+        variances.append(row.sigma2)
+        counts.append(row.comparisons)
+    result = {uid: ratings_from_beliefs(*columns[uid]) for uid in user_ids if uid in columns}
+    # No stored beliefs but votes on record: the belief cache was dropped (e.g. by a catalogue merge).
+    # Rebuild from the vote log the way the person's own /rankings would.
+    missing = [uid for uid in user_ids if uid not in columns]
+    if missing:
+        voters = set((await session.scalars(select(Vote.user_id).where(
+            Vote.user_id.in_(missing), Vote.undone_at.is_(None), Vote.void.is_(False)).distinct())).all())
+        for uid in missing:
+            if uid in voters:
+                ranked = (await rankers.load(session, uid)).ranker.ranking()
+                result[uid] = {r.album_id: r.rating for r in ranked if r.comparisons > 0}
+                rankers.forget(uid)
+    return result
+
+
+async def refresh_members(session: AsyncSession, stale: list[StaleMember], rankers: RankerStore) -> set[int]:
+    """Recompute the ratings of ``stale`` members; return the servers whose charts they change."""
+    guilds: set[int] = set()
+    dialect = sqlite if session.bind.dialect.name == "sqlite" else postgresql
+    for start in range(0, len(stale), BATCH):
+        batch = stale[start:start + BATCH]
+        user_ids = [m.user_id for m in batch]
+        ratings = await _ratings_for_batch(session, user_ids, rankers)
+        await session.execute(delete(MemberAlbumRating).where(MemberAlbumRating.user_id.in_(user_ids)))
+        rows = [{"user_id": uid, "album_id": album_id, "rating": rating}
+                for uid, albums in ratings.items() for album_id, rating in albums.items()]
+        if rows:
+            await session.execute(MemberAlbumRating.__table__.insert(), rows)
+        statement = dialect.insert(MemberRatingVersion).values(
+            [{"user_id": m.user_id, "version": m.version, "refreshed_at": utcnow()} for m in batch])
+        await session.execute(statement.on_conflict_do_update(
+            index_elements=[MemberRatingVersion.user_id],
+            set_={"version": statement.excluded.version, "refreshed_at": statement.excluded.refreshed_at}))
+        counted = select(User.id).where(User.id.in_(user_ids), User.privacy != "private")
+        guilds.update((await session.scalars(select(GuildMember.guild_id).where(
+            GuildMember.user_id.in_(counted)).distinct())).all())
+    return guilds
+
+
+async def counted_members(session: AsyncSession, guild_id: int) -> int:
+    """Members whose ratings count in this server (everyone but ``private``)."""
+    return await session.scalar(select(func.count()).select_from(GuildMember).join(User, User.id == GuildMember.user_id)
+                                .where(GuildMember.guild_id == guild_id, User.privacy != "private")) or 0

@@ -1,0 +1,55 @@
+"""Who counts in which server: a person joins a server's charts by using the bot there, and drops out
+when they leave it or the server removes the bot.
+
+Recording is on every command, so it is cheap: the (server, person) pairs already written are kept in
+memory and only a new pair costs a database round trip.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import Guild, GuildMember
+from bot.services.leaderboards import mark_dirty
+from bot.services.privacy import record_membership
+
+
+class MembershipService:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], on_change: Callable[[], None] = lambda: None,
+                 cache_limit: int = 200_000) -> None:
+        self.sessions = sessions
+        self.on_change = on_change
+        self._seen: set[tuple[int, int]] = set()
+        self._cache_limit = cache_limit
+
+    async def note(self, guild_id: int, guild_name: str, user_id: int, user_name: str) -> bool:
+        """Record that this person used the bot in this server; True if they were not counted before."""
+        if (guild_id, user_id) in self._seen:
+            return False
+        async with self.sessions.begin() as session:
+            await record_membership(session, guild_id, guild_name, user_id, user_name)
+            await mark_dirty(session, [guild_id])
+        if len(self._seen) >= self._cache_limit:
+            self._seen.clear()  # a bounded cache: forgetting only costs one idempotent write
+        self._seen.add((guild_id, user_id))
+        self.on_change()
+        return True
+
+    async def member_left(self, guild_id: int, user_id: int) -> None:
+        self._seen.discard((guild_id, user_id))
+        async with self.sessions.begin() as session:
+            result = await session.execute(delete(GuildMember).where(GuildMember.guild_id == guild_id,
+                                                                     GuildMember.user_id == user_id))
+            if result.rowcount and await session.get(Guild, guild_id) is not None:
+                await mark_dirty(session, [guild_id])
+        self.on_change()
+
+    async def guild_removed(self, guild_id: int) -> None:
+        """The bot left or was removed: the server's members, charts and server duels go with it."""
+        self._seen = {pair for pair in self._seen if pair[0] != guild_id}
+        async with self.sessions.begin() as session:
+            # Every server table cascades from guilds (memberships, chart, board, server duels and votes).
+            await session.execute(delete(Guild).where(Guild.id == guild_id))
