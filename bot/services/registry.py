@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.catalog.artwork import ArtworkResolver
 from bot.images import CoverFetcher
 from bot.linking import LinkingService
 from bot.sources.aoty import AotyClient
+from bot.sources.spotify.catalog import SpotifyCatalogClient
 from bot.runtime import Runtime
 from bot.services.accounts import AccountService
 from bot.services.collection import CollectionService
@@ -36,6 +38,7 @@ class Services:
     provider_imports: ProviderImports
     import_runner: ImportRunner  # its ``notifier`` is set by the Discord client (cogs/link.py)
     accounts: AccountService
+    artwork: ArtworkResolver
 
     leaderboards: LeaderboardService
     memberships: MembershipService
@@ -47,6 +50,14 @@ class Services:
         covers = CoverFetcher(runtime.http)
         provider_imports = ProviderImports(runtime.settings, runtime.sessions, runtime.http, runtime.secrets)
         runner = ImportRunner(provider_imports.run)
+        settings = runtime.settings
+        spotify_catalog = None
+        if settings.spotify_client_id and settings.spotify_client_secret:
+            spotify_catalog = SpotifyCatalogClient(runtime.http, api_base_url=settings.spotify_api_base_url,
+                                                   accounts_base_url=settings.spotify_accounts_base_url,
+                                                   client_id=settings.spotify_client_id,
+                                                   client_secret=settings.spotify_client_secret)
+        artwork = ArtworkResolver(runtime.sessions, covers, spotify_catalog)
         leaderboards = LeaderboardService(runtime.sessions, runtime.settings.server_min_raters,
                                           runtime.settings.server_refresh_seconds)
         return cls(runtime=runtime, rankers=rankers,
@@ -57,15 +68,20 @@ class Services:
                    duels=DuelService(runtime.sessions, rankers),
                    collection=CollectionService(runtime.sessions, rankers),
                    privacy=PrivacyService(runtime.sessions, on_change=leaderboards.wake),
-                   covers=covers, images=ImageRenderer(covers),
+                   covers=covers, images=ImageRenderer(covers, artwork), artwork=artwork,
                    imports=ImportService(runtime.sessions, AotyClient(runtime.settings.aoty_base_url,
                                                                          min_interval=runtime.settings.aoty_min_interval)),
                    linking=LinkingService(runtime.settings, runtime.sessions, runtime.http, runtime.secrets),
                    provider_imports=provider_imports, import_runner=runner,
                    accounts=AccountService(runtime.sessions, rankers, runner))
 
+    def start(self) -> None:
+        """Background work that needs the running event loop."""
+        self.artwork.start_sweeping()
+
     async def close(self) -> None:
         await self.server_duels.stop()
         await self.leaderboards.stop()
+        await self.artwork.close()
         await self.import_runner.stop()
         await self.covers.aclose()
