@@ -37,10 +37,25 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
+class AlbumDuelTree(discord.app_commands.CommandTree):
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        # A person counts in a server's charts once they have used the bot there (bot/services/memberships.py).
+        services = getattr(interaction.client, "services", None)
+        if interaction.guild_id is not None and services is not None:
+            try:
+                guild_name = interaction.guild.name if interaction.guild else ""
+                await services.memberships.note(interaction.guild_id, guild_name, interaction.user.id,
+                                                interaction.user.display_name)
+            except Exception:  # never block a command over bookkeeping; the next command tries again
+                log.warning("Could not record membership of %s in %s", interaction.user.id, interaction.guild_id,
+                            exc_info=True)
+        return True
+
+
 class AlbumDuelBot(commands.Bot):
     def __init__(self, settings: Settings, *, db_schema: str | None = None, guild_ready_timeout: float = 2.0) -> None:
         super().__init__(command_prefix=commands.when_mentioned, intents=bot_intents(), help_command=None,
-                         guild_ready_timeout=guild_ready_timeout, max_messages=None,
+                         tree_cls=AlbumDuelTree, guild_ready_timeout=guild_ready_timeout, max_messages=None,
                          allowed_mentions=discord.AllowedMentions.none())
         self.settings = settings
         self.runtime = Runtime(settings, db_schema=db_schema)
