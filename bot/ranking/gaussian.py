@@ -55,6 +55,12 @@ def norm_cdf(x) -> np.ndarray:
     return np.where(x < 0, low, 1.0 - low)
 
 
+def norm_cdf_fast(x) -> np.ndarray:
+    """Standard normal CDF to within 2e-4 (tanh form): for display numbers over millions of pairs."""
+    x = np.asarray(x, dtype=float)
+    return 0.5 + 0.5 * np.tanh(0.7978845608 * (x + 0.044715 * x * x * x))
+
+
 def norm_cdf_scalar(x: float) -> float:
     low = 0.5 * _erfcx_nonneg_scalar(abs(x) / SQRT2) * math.exp(-0.5 * x * x)
     return low if x < 0 else 1.0 - low

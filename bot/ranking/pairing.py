@@ -42,18 +42,27 @@ def choose_pair(
     """Indices (focal, partner) of the most informative allowed pair, or None if every nearby pair
     is blocked. ``available`` holds album indices; ``jitter`` (one value per available album, in
     [0, 1)) breaks ties so equal beliefs do not always resolve the same way."""
-    order = available[np.lexsort((jitter, -mu[available]))]  # best first
+    # The jitter is far below any real difference in means: it only orders exact ties.
+    order = available[np.argsort(-(mu[available] + 1e-12 * jitter), kind="stable")]  # best first
     position = np.empty(mu.size, dtype=np.int64)
     position[order] = np.arange(order.size)
     candidates = order
     if focus_top is not None and focus_top < order.size:
-        # Albums that could plausibly belong in the top k: within two sigmas of its boundary.
+        # Albums that could plausibly belong in the top k: within one sigma of its boundary.
         boundary = mu[order[focus_top - 1]]
-        plausible = mu[order] + 2.0 * np.sqrt(sigma2[order]) >= boundary
+        plausible = mu[order] + 1.0 * np.sqrt(sigma2[order]) >= boundary
         plausible[:focus_top] = True
         candidates = order[plausible]
-    uncertainty = sigma2[candidates] * (1.0 + 1e-9 * jitter[position[candidates]])
-    focals = candidates[np.argsort(-uncertainty, kind="stable")]
+        if candidates.size >= 2:  # partners come from the same plausible set
+            order = candidates
+            position[order] = np.arange(order.size)
+    uncertainty = -sigma2[candidates] * (1.0 + 1e-9 * jitter[position[candidates]])
+    if candidates.size > 4 * FOCALS + 8 and not blocked:
+        # Only the few most uncertain can be focal: partition instead of sorting everything.
+        top = np.argpartition(uncertainty, FOCALS)[:FOCALS]
+        focals = candidates[top[np.argsort(uncertainty[top], kind="stable")]]
+    else:
+        focals = candidates[np.argsort(uncertainty, kind="stable")]
     best: tuple[float, int, int] | None = None
     for rank, focal in enumerate(focals):
         if rank >= FOCALS and best is not None:

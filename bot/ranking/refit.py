@@ -28,9 +28,9 @@ from .model import DRAW_MARGIN, NOISE, PRIOR_WEIGHT, TAU_MAX, TAU_MIN
 
 _EM_ROUNDS = 3
 _NEWTON_MAX = 50
-_NEWTON_TOL = 1e-9
+_NEWTON_TOL = 1e-7
 _CG_MAX = 200
-_CG_RTOL = 1e-10
+_CG_RTOL = 1e-8
 
 
 @dataclass(frozen=True)
