@@ -57,6 +57,7 @@ _CAST_RECORDING = re.compile(
 
 _FEAT_BRACKET = re.compile(r"[(\[]\s*(?:feat\.?|ft\.|featuring|with)\s[^)\]]*[)\]]")
 _FEAT_TAIL = re.compile(r"\s(?:feat\.?|ft\.|featuring)\s[^(\[]*")
+_TITLE_MARKUP = re.compile(r"[&+(\[{:\-]|sound|score|music |o\.s\.t|cast |feat|ft\.|with")
 _BRACKET = re.compile(r"[(\[{]([^()\[\]{}]*)[)\]}]")
 _TAIL_SPLIT = re.compile(r"\s-\s|:\s|\s-$")
 
@@ -206,27 +207,30 @@ def title_form(title: str) -> TitleForm:
 
 def _title_parts(title: str) -> tuple[str, bool, bool, bool]:
     """(key, live, soundtrack, edition): a tuple, because this runs for every imported album."""
-    text = fold(title)
-    if "&" in text or "+" in text:
-        text = _AMPERSAND.sub(" and ", text)
-    text = _replace_phrases(text)
-    if "feat" in text or "ft." in text or "with" in text:
-        text = _FEAT_TAIL.sub(" ", _FEAT_BRACKET.sub(" ", text))
+    text = main = fold(title)
     cuts: list[bool] = []
-    if "(" in text or "[" in text or "{" in text:
-        text = _bracket_segments(text, cuts)
-    main, *tails = _TAIL_SPLIT.split(text) if "-" in text or ":" in text else (text,)
-    tokens = _tokens(main)
-    for tail in tails:
-        kept, cut = _filter_segment(tail)
-        tokens += kept
-        cuts.append(cut)
+    if _TITLE_MARKUP.search(text):  # most titles are plain words and skip all of this
+        if "&" in text or "+" in text:
+            text = _AMPERSAND.sub(" and ", text)
+        text = _replace_phrases(text)
+        if "feat" in text or "ft." in text or "with" in text:
+            text = _FEAT_TAIL.sub(" ", _FEAT_BRACKET.sub(" ", text))
+        if "(" in text or "[" in text or "{" in text:
+            text = _bracket_segments(text, cuts)
+        main, *tails = _TAIL_SPLIT.split(text) if "-" in text or ":" in text else (text,)
+        tokens = _tokens(main)
+        for tail in tails:
+            kept, cut = _filter_segment(tail)
+            tokens += kept
+            cuts.append(cut)
+    else:
+        tokens = _tokens(text)
     tokens, cut = _strip_trailing_edition(tokens)
     stripped = cut or any(cuts)
     if "ost" in tokens:
         tokens = ["soundtrack" if t == "ost" else t for t in tokens]
     tokens = _expand_n(tokens)
-    if _NEEDS_SEQUENCE.search(" ".join(tokens)):
+    if _NEEDS_SEQUENCE.search(text):
         tokens = _sequence_numbers(tokens)
     soundtrack = "soundtrack" in tokens
     if soundtrack:
@@ -262,9 +266,8 @@ def primary_artist(artists: list[str] | tuple[str, ...] | str) -> str:
     "JAY-Z & Kanye West" and ["JAY-Z", "Kanye West"] both give "jayz". Names that contain a separator are
     split the same way in both forms ("Simon & Garfunkel" -> "simon"), so they still match themselves.
     """
-    names = [artists] if isinstance(artists, str) else list(artists)
-    for name in names:
-        if not name or not name.strip():
+    for name in (artists,) if isinstance(artists, str) else artists:
+        if not name or name.isspace():
             continue
         folded = fold(name)
         first = folded
