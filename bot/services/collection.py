@@ -57,6 +57,22 @@ class Stats:
 
 
 @dataclass(frozen=True)
+class AlbumDetail:
+    album: AlbumCard
+    artists: list[str]
+    sources: list[str]
+    excluded: bool
+    rank: int | None        # None while excluded
+    of: int
+    rating: float | None
+    comparisons: int
+    provisional: bool
+    beat: list[tuple[str, int]]      # (title, times) of albums it won against
+    lost_to: list[tuple[str, int]]
+    drew: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
 class AlbumChoice:
     album_id: int
     label: str
@@ -183,6 +199,37 @@ class CollectionService:
         if len(matches) > 1:
             raise UserError(f"More than one album matches “{album_ref[:80]}”; pick one from the suggestions.")
         return matches[0].album_id
+
+    async def album_detail(self, user_id: int, album_ref: str) -> AlbumDetail:
+        album_id = await self._resolve(user_id, album_ref)
+        async with self.sessions() as session:
+            entry = await session.get(UserAlbum, (user_id, album_id))
+            album = await session.get(Album, album_id)
+            if entry is None or album is None:
+                raise NotFound("That album isn't in your collection.")
+            loaded = await self.rankers.load(session, user_id)
+            ranked = loaded.ranker.ranking()
+            position = next((i for i, r in enumerate(ranked) if r.album_id == album_id), None)
+            votes = (await session.execute(select(Vote.album_a, Vote.album_b, Vote.outcome).where(
+                Vote.user_id == user_id, Vote.undone_at.is_(None), Vote.void.is_(False),
+                or_(Vote.album_a == album_id, Vote.album_b == album_id)))).all()
+            tallies: dict[str, dict[int, int]] = {"beat": {}, "lost": {}, "drew": {}}
+            for a, b, outcome in votes:
+                other = b if a == album_id else a
+                kind = "drew" if outcome == "DRAW" else ("beat" if (outcome == "A") == (a == album_id) else "lost")
+                tallies[kind][other] = tallies[kind].get(other, 0) + 1
+            others = {o for t in tallies.values() for o in t}
+            titles = {a.id: a.title for a in (await session.scalars(select(Album).where(Album.id.in_(others or {-1})))).all()}
+
+            def listed(kind: str) -> list[tuple[str, int]]:
+                return sorted(((titles.get(o, "?"), n) for o, n in tallies[kind].items()), key=lambda t: (-t[1], t[0]))
+
+            row = ranked[position] if position is not None else None
+            return AlbumDetail(AlbumCard(album.id, album.title, album.artist, album.year, album.cover_url),
+                               list(album.artists), list(entry.sources), entry.excluded,
+                               position + 1 if position is not None else None, len(ranked),
+                               row.rating if row else None, row.comparisons if row else len(votes),
+                               row.provisional if row else True, listed("beat"), listed("lost"), listed("drew"))
 
     async def vote_count(self, user_id: int) -> int:
         async with self.sessions() as session:

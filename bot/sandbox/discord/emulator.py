@@ -227,8 +227,13 @@ class DiscordEmulator:
         return texts[0]
 
     async def slash(self, user: User, name: str, *path: str, guild: Guild | None = None,
-                    channel: Channel | None = None, locale: str = "en-US", **options: Any) -> InteractionRun:
-        """``user`` runs ``/name [group] [subcommand] option:value...``; without a guild, in their DM with the bot."""
+                    channel: Channel | None = None, locale: str = "en-US", options: dict[str, Any] | None = None,
+                    **more_options: Any) -> InteractionRun:
+        """``user`` runs ``/name [group] [subcommand] option:value...``; without a guild, in their DM with the bot.
+
+        Options go as keyword arguments, or in ``options`` for names that clash with this method's own
+        parameters (``user``, ``guild``, ``channel``...)."""
+        options = {**(options or {}), **more_options}
         if channel is not None and guild is None and channel.guild_id is not None:
             guild = self.state.guilds[channel.guild_id]
         place = self._place(user, guild, channel)
