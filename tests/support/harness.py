@@ -54,6 +54,8 @@ class BotHarness:
                 self._task.result()  # re-raise why the bot died during start-up
             raise TimeoutError("the bot did not become ready within 20 s")
         self.starts += 1
+        # Same number of tries as in production, without the seconds of back-off between them.
+        bot.services.imports.aoty.retry_delays = tuple(0.0 for _ in bot.services.imports.aoty.retry_delays)
         if not self.web_port and "web_port" not in self.settings_overrides:
             self.web_port = bot.web.port
             if "public_base_url" not in self.settings_overrides:
