@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from bot.catalog.editions import (
     KEEP_WORDS,
     NUMBER_WORDS,
+    ORDINAL_WORDS,
     SEQUENCE_WORDS,
     STRONG_EDITION_WORDS,
     VARIOUS_ARTISTS,
+    WEAK_EDITION_WORDS,
     is_edition_word,
     is_weak_edition_word,
 )
@@ -40,6 +42,8 @@ _PUNCT = re.compile(
     "\uff3b-\uff40\uff5b-\uff65\U0001f000-\U0001faff]"
 )
 
+_PUNCT_ASCII = re.compile(r"[^a-z0-9\s]")  # the same for folded ASCII text, and cheaper
+
 _MEDIA = r"(?:motion\s+picture|film|movie|(?:tv\s+|television\s+|limited\s+event\s+)?series|television|tv|video\s+game|game|musical)"
 _SOUNDTRACK_PHRASES = (
     re.compile(r"\bmusic\s+(?:from\s+(?:and\s+inspired\s+by\s+)?|inspired\s+by\s+)(?:the\s+)?(?:original\s+)?"
@@ -57,6 +61,7 @@ _CAST_RECORDING = re.compile(
 
 _FEAT_BRACKET = re.compile(r"[(\[]\s*(?:feat\.?|ft\.|featuring|with)\s[^)\]]*[)\]]")
 _FEAT_TAIL = re.compile(r"\s(?:feat\.?|ft\.|featuring)\s[^(\[]*")
+_EDITION_WORDS = STRONG_EDITION_WORDS | WEAK_EDITION_WORDS | ORDINAL_WORDS
 _TITLE_MARKUP = re.compile(r"[&+(\[{:\-]|sound|score|music |o\.s\.t|cast |feat|ft\.|with")
 _BRACKET = re.compile(r"[(\[{]([^()\[\]{}]*)[)\]}]")
 _TAIL_SPLIT = re.compile(r"\s-\s|:\s|\s-$")
@@ -64,10 +69,11 @@ _TAIL_SPLIT = re.compile(r"\s-\s|:\s|\s-$")
 _ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 _GLUED_SEQUENCE = re.compile(r"(vol|volume|pt|part|chapter|act|book)(\d+)")
-# Most titles have no numeral or volume word: one search lets them skip the per-token pass.
 _SEQUENCE_CANONICAL = frozenset(SEQUENCE_WORDS.values())
-_NEEDS_SEQUENCE = re.compile(r"\b(?:[ivx]+|vols?|volumes?|pt|parts?|chap|chapter|act|book)\b"
-                             r"|\b(?:vol|volume|pt|part|chapter|act|book)\d")
+_ROMAN_TOKENS = frozenset(("x" * tens) + unit for tens in range(4)
+                          for unit in ("", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix")) - {""}
+# Most titles have no numeral or volume word: a set test lets them skip the per-token pass.
+_SEQUENCE_TRIGGERS = _ROMAN_TOKENS | frozenset(SEQUENCE_WORDS)
 
 # Collaboration separators. "feat"/"with" go first so "Lil Nas X feat. ..." is not split at the "X".
 _ARTIST_FEAT = re.compile(r"\s*[(\[]?\s*\b(?:feat\.?|ft\.?|featuring|with)\s.*$")
@@ -96,7 +102,8 @@ def fold(text: str) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    return _PUNCT.sub(" ", text.replace("'", "")).split()
+    punct = _PUNCT_ASCII if text.isascii() else _PUNCT
+    return punct.sub(" ", text.replace("'", "")).split()
 
 
 def _expand_n(tokens: list[str]) -> list[str]:
@@ -186,7 +193,7 @@ def _sequence_numbers(tokens: list[str]) -> list[str]:
 def _strip_trailing_edition(tokens: list[str]) -> tuple[list[str], bool]:
     """"Meteora 20th Anniversary Edition" -> "Meteora"; a title made only of such words stays."""
     end = len(tokens)
-    if not end or not is_edition_word(tokens[-1]):
+    if not end or (tokens[-1] not in _EDITION_WORDS and not tokens[-1][0].isdigit()):
         return tokens, False
     while end and is_edition_word(tokens[end - 1]):
         end -= 1
@@ -230,7 +237,8 @@ def _title_parts(title: str) -> tuple[str, bool, bool, bool]:
     if "ost" in tokens:
         tokens = ["soundtrack" if t == "ost" else t for t in tokens]
     tokens = _expand_n(tokens)
-    if _NEEDS_SEQUENCE.search(text):
+    if not _SEQUENCE_TRIGGERS.isdisjoint(tokens) or (
+            any(c.isdigit() for c in text) and any(_GLUED_SEQUENCE.fullmatch(t) for t in tokens)):
         tokens = _sequence_numbers(tokens)
     soundtrack = "soundtrack" in tokens
     if soundtrack:

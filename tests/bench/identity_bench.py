@@ -32,7 +32,8 @@ class BenchResult:
     by_category: dict[str, Score]
     keys: int
     rounds: int
-    keys_per_second: float
+    keys_per_second: float  # per CPU second of this process
+    keys_per_wall_second: float
 
 
 def _inputs(pairs: list[LabelledPair], count: int) -> list[tuple[str, object]]:
@@ -40,29 +41,31 @@ def _inputs(pairs: list[LabelledPair], count: int) -> list[tuple[str, object]]:
     return [refs[n % len(refs)] for n in range(count)]
 
 
-def measure_throughput(pairs: list[LabelledPair], count: int, rounds: int = 5) -> float:
-    """Best of ``rounds`` with the garbage collector paused, as ``timeit`` does: the machine is shared,
-    and the fastest round is the one least disturbed by other work."""
+def measure_throughput(pairs: list[LabelledPair], count: int, rounds: int = 5) -> tuple[float, float]:
+    """(keys per CPU second, keys per wall-clock second), best of ``rounds`` with the garbage collector
+    paused as ``timeit`` does. The sandbox is shared: wall time includes waiting for a core while other
+    work runs, CPU time counts only ours, so the CPU figure is the one to compare with the target."""
     inputs = _inputs(pairs, count)
-    best = float("inf")
+    best_cpu = best_wall = float("inf")
     collecting = gc.isenabled()
     gc.disable()
     try:
         for _ in range(rounds):
-            started = time.perf_counter()
+            cpu, wall = time.process_time(), time.perf_counter()
             for title, artists in inputs:
                 identity_key(title, artists)
-            best = min(best, time.perf_counter() - started)
+            best_cpu = min(best_cpu, time.process_time() - cpu)
+            best_wall = min(best_wall, time.perf_counter() - wall)
     finally:
         if collecting:
             gc.enable()
-    return count / best
+    return count / max(best_cpu, 1e-9), count / best_wall
 
 
 def run(count: int = 50_000, rounds: int = 5) -> BenchResult:
     pairs = load_pairs()
     overall, by_category = score(pairs)
-    return BenchResult(overall, by_category, count, rounds, measure_throughput(pairs, count, rounds))
+    return BenchResult(overall, by_category, count, rounds, *measure_throughput(pairs, count, rounds))
 
 
 def _describe(pair: LabelledPair) -> str:
@@ -87,10 +90,15 @@ def report(result: BenchResult) -> str:
         lines.append(f"  {name:<16} {tally.total:>4} {len(tally.wrong):>3}")
     lines.append(f"misclassified ({len(o.wrong)}):")
     lines += [f"  {_describe(pair)}" for pair in o.wrong]
-    lines.append(f"throughput: {result.keys_per_second:,.0f} keys/second over {result.keys:,} keys "
-                 f"(best of {result.rounds} rounds, Python {platform.python_version()}, {platform.machine()}, "
-                 f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})")
+    lines.append(f"throughput: {result.keys_per_second:,.0f} keys/second of CPU time "
+                 f"({result.keys_per_wall_second:,.0f} per wall-clock second) over {result.keys:,} keys, "
+                 f"{_machine().format(rounds=result.rounds)}")
     return "\n".join(lines)
+
+
+def _machine() -> str:
+    return (f"best of {{rounds}} rounds, Python {platform.python_version()}, {platform.machine()}, "
+            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
 
 
 def _doc_block(result: BenchResult) -> str:
@@ -106,7 +114,8 @@ def _doc_block(result: BenchResult) -> str:
         f"| precision | {o.precision:.4f} (target >= 0.99) |\n"
         f"| recall | {o.recall:.4f} (target >= 0.95) |\n"
         f"| F1 | {o.f1:.4f} |\n"
-        f"| throughput | {result.keys_per_second:,.0f} keys/second (target > 50,000) |\n\n"
+        f"| throughput | {result.keys_per_second:,.0f} keys per CPU second (target > 50,000); "
+        f"{result.keys_per_wall_second:,.0f} per wall-clock second ({_machine().format(rounds=result.rounds)}) |\n\n"
         f"| category | pairs | wrong |\n|---|---|---|\n{rows}\n\n"
         f"Misclassified pairs:\n\n{wrong}\n"
         f"{END}"
