@@ -37,7 +37,7 @@ _AMPERSAND = re.compile(r"\s*&\s*|\s\+\s")
 # Punctuation and symbols by block, not by "not a word character": \w would also eat the vowel signs of
 # Indic scripts. Fullwidth forms are already ASCII after NFKD.
 _PUNCT = re.compile(
-    "[!-/:-@\\[-`{-~\u00a1-\u00bf\u00d7\u00f7\u02b0-\u02ff\u2000-\u206f\u20a0-\u20cf\u2100-\u214f"
+    "[\x00-\x1f\x7f!-/:-@\\[-`{-~\u00a1-\u00bf\u00d7\u00f7\u02b0-\u02ff\u2000-\u206f\u20a0-\u20cf\u2100-\u214f"
     "\u2190-\u2bff\u2e00-\u2e7f\u3000-\u303f\u30fb\ufe10-\ufe1f\ufe30-\ufe4f\uff01-\uff0f\uff1a-\uff20"
     "\uff3b-\uff40\uff5b-\uff65\U0001f000-\U0001faff]"
 )
