@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.catalog.identity import identity_key
+from bot.catalog.identity import AlbumRef, identity_key, same_album
 from bot.catalog.incoming import ImportSummary, IncomingAlbum
 from bot.catalog.merge import can_merge, merge_albums
 from bot.db.models import Album, User, UserAlbum
@@ -79,15 +79,12 @@ class _Index:
         for album in (self.by_spotify.get(item.spotify_id or ""), self.by_mbid.get(item.mbid or "")):
             if album is not None and album not in found:
                 found.append(album)
+        incoming = AlbumRef(item.title, item.artists, item.year, item.spotify_id, item.mbid)
         for album in self.by_key.get(key, []):
-            # A key match only counts when no identifier says otherwise.
-            if album in found:
-                continue
-            if item.spotify_id and album.spotify_id and album.spotify_id != item.spotify_id:
-                continue
-            if item.mbid and album.mbid and album.mbid != item.mbid:
-                continue
-            found.append(album)
+            # A key match only counts when no identifier (or, for self-titled albums, the year) says otherwise.
+            if album not in found and same_album(incoming, AlbumRef(album.title, album.artists, album.year,
+                                                                    album.spotify_id, album.mbid)):
+                found.append(album)
         return found
 
 
