@@ -146,7 +146,8 @@ class LeaderboardService:
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._cycle = asyncio.Condition()
-        self._cycles = 0
+        self._started = 0   # passes begun by the background refresher
+        self._finished = 0  # the last pass that ended
         self._task: asyncio.Task | None = None
 
     # --- keeping charts fresh --------------------------------------------------------------------
@@ -186,13 +187,15 @@ class LeaderboardService:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
+            self._started += 1
+            current = self._started
             try:
                 await self.refresh_once()
             except Exception:  # an outage must not kill the refresher; the next tick retries
                 log.warning("Refreshing server charts failed; retrying in %.0f s", self.refresh_seconds,
                             exc_info=True)
             async with self._cycle:
-                self._cycles += 1
+                self._finished = current
                 self._cycle.notify_all()
             try:
                 await asyncio.wait_for(self._wake.wait(), self.refresh_seconds)
@@ -200,11 +203,12 @@ class LeaderboardService:
                 pass
 
     async def next_cycle(self) -> None:
-        """Wait for the background refresher to finish its next pass (for callers that need fresh data)."""
+        """Wait until the background refresher finishes a pass that began after this call, so it saw
+        every change committed before it (for callers that need fresh data, e.g. tests)."""
         async with self._cycle:
-            seen = self._cycles
+            target = self._started + 1
             self.wake()
-            await self._cycle.wait_for(lambda: self._cycles > seen)
+            await self._cycle.wait_for(lambda: self._finished >= target)
 
     # --- reading ----------------------------------------------------------------------------------
 

@@ -217,6 +217,10 @@ class ServerDuelService:
         async with self.sessions() as session:
             return await session.scalar(select(func.min(ServerDuel.closes_at)).where(ServerDuel.state == "open"))
 
+    def wake(self) -> None:
+        """Look at the clock again now (a duel opened elsewhere, or the clock was moved)."""
+        self._wake.set()
+
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="server-duel-closer")
