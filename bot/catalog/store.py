@@ -144,14 +144,14 @@ async def _store_batch(session: AsyncSession, user_id: int, items: list[Incoming
                           cover_source=item.source if item.cover_url else None, spotify_id=item.spotify_id,
                           mbid=item.mbid, aoty_url=item.aoty_url, identity_key=key,
                           cover_candidates={item.source: item.cover_url} if item.cover_url else {})
-            session.add(album)
-            await session.flush()
+            session.add(album)  # flushed with the batch: one INSERT round per batch, not per album
             index.add(album)
             summary.new_to_catalogue += 1
         else:
             album = candidates[0]
             for other in candidates[1:]:
                 if can_merge(album, other):
+                    await session.flush()  # a merge moves rows by id: new albums need theirs now
                     await merge_albums(session, keep=album, drop=other,
                                        reason=f"{item.source} import showed they are one album")
                     index.forget(other)
@@ -160,6 +160,7 @@ async def _store_batch(session: AsyncSession, user_id: int, items: list[Incoming
             index.add(album)
         resolved.append((item, album))
 
+    await session.flush()
     album_ids = sorted({album.id for _, album in resolved})
     existing: dict[int, UserAlbum] = {}
     for chunk in _chunks(album_ids):

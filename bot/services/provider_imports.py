@@ -10,6 +10,7 @@ between reads) and stored in batches; storing is an idempotent upsert, so re-run
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections import Counter
@@ -78,6 +79,50 @@ _ADD_SAVED_TRACKS = (
                _albums.c.spotify_id == bindparam("b_spotify"), _albums.c.merged_into_id.is_(None)).scalar_subquery())
     .values(spotify_saved_tracks=_user_albums.c.spotify_saved_tracks + bindparam("b_count"))
 )
+
+
+class _BatchWriter:
+    """Writes batches in order in a task of its own, so reading the next pages overlaps the database
+    writes. At most ``depth`` batches wait; a write that fails stops the walk with its error. Leaving the
+    block normally waits for every batch; leaving it with an error (or cancelled) drops the unwritten
+    ones, which the cursor has not counted, so a later run reads them again."""
+
+    def __init__(self, write: Callable[[list, bool], Awaitable[None]], depth: int = 3) -> None:
+        self._write = write
+        self._queue: asyncio.Queue[tuple[list, bool] | None] = asyncio.Queue(depth)
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> "_BatchWriter":
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def _run(self) -> None:
+        while (item := await self._queue.get()) is not None:
+            await self._write(*item)
+
+    async def put(self, pages: list, end: bool = False) -> None:
+        assert self._task is not None
+        putting = asyncio.ensure_future(self._queue.put((pages, end)))
+        await asyncio.wait({putting, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        if self._task.done():
+            putting.cancel()
+            self._task.result()  # the writer failed: raise its error here
+            raise RuntimeError("the batch writer stopped early")
+
+    async def __aexit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
+        assert self._task is not None
+        if exc_type is None:
+            await self.put_end()
+            await self._task
+            return
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+
+    async def put_end(self) -> None:
+        putting = asyncio.ensure_future(self._queue.put(None))
+        await asyncio.wait({putting, self._task}, return_when=asyncio.FIRST_COMPLETED)  # type: ignore[arg-type]
+        if not putting.done():
+            putting.cancel()
 
 
 async def load_link(sessions: async_sessionmaker[AsyncSession], user_id: int, provider: str) -> LinkedAccount:
@@ -153,23 +198,28 @@ class ProviderImports:
                 walk = client.saved_albums(on_progress, start_offset=start)
             read = 0
             batch: list[spotify.SavedPage] = []
-            async with contextlib.aclosing(walk):
+            async with contextlib.aclosing(walk), _BatchWriter(
+                    lambda pages, end: self._store_spotify_pages(account, state, phase, pages, end)) as writer:
                 async for page in walk:
                     batch.append(page)
                     read += page.items_seen
-                    # The first page goes at once (early progress, an early cursor); then every few pages.
-                    if page.is_last or page.offset == start or len(batch) >= self.pages_per_batch:
-                        await self._store_spotify_pages(account, state, phase, batch)
+                    if page.offset == start:
+                        # The first page is written before anything else is read: early progress, and a
+                        # cursor that is on disk before the walk fans out.
+                        await self._store_spotify_pages(account, state, phase, batch, False)
+                        batch = []
+                    elif page.is_last or len(batch) >= self.pages_per_batch:
+                        await writer.put(batch)
                         batch = []
                 if batch:  # a walk that ended without a last page (the total shrank meanwhile)
-                    await self._store_spotify_pages(account, state, phase, batch, force_end=True)
+                    await writer.put(batch, end=True)
             result.read["saved tracks" if phase == "saved_tracks" else "saved albums"] = read
         result.added = state["added"]
         result.from_source = await self._count_from_spotify(user_id)
         return result
 
     async def _store_spotify_pages(self, account: LinkedAccount, state: dict, phase: str,
-                                   pages: list[spotify.SavedPage], force_end: bool = False) -> None:
+                                   pages: list[spotify.SavedPage], force_end: bool) -> None:
         last = pages[-1]
         counts: Counter[str] = Counter()
         items: list[IncomingAlbum] = []
