@@ -9,16 +9,28 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 def create_engine(database_url: str, *, schema: str | None = None, echo: bool = False) -> AsyncEngine:
     """Create the engine. ``schema`` (PostgreSQL only) isolates one deployment, or one test, in a schema."""
     if database_url.startswith("sqlite"):
-        engine = create_async_engine(database_url, echo=echo, connect_args={"timeout": 30})
+        # SQLite has one writer at a time; within a process, queueing on a single connection is fair and
+        # fast, where many connections polling the file lock starve each other.
+        engine = create_async_engine(database_url, echo=echo, connect_args={"timeout": 30},
+                                     pool_size=1, max_overflow=0, pool_timeout=60)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+            # We begin transactions ourselves (below), so the driver must not.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             # WAL lets readers run beside the one writer; foreign keys are off in SQLite by default.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin_immediate(connection) -> None:  # noqa: ANN001
+            # A deferred transaction that reads and then writes cannot wait for the lock (SQLite answers
+            # "database is locked" at once to avoid a deadlock); taking the write lock up front makes
+            # concurrent clicks queue on busy_timeout instead.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     connect_args: dict = {}

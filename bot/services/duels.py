@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
+from collections import OrderedDict
 from enum import StrEnum
 
 from sqlalchemy import select, update
@@ -43,11 +45,33 @@ def new_duel_id() -> str:
     return secrets.token_urlsafe(9)  # 12 characters: fits a custom_id with room for the action
 
 
-async def album_card(session: AsyncSession, album_id: int) -> AlbumCard:
-    album = await session.get(Album, album_id)
-    if album is None:
-        raise NotFound("That album no longer exists.")
-    return AlbumCard(album.id, album.title, album.artist, album.year, album.cover_url)
+class AlbumCards:
+    """What a duel shows of an album, kept for a minute: a click then costs no album queries. The short
+    life lets a cover the artwork resolver replaced show up soon."""
+
+    def __init__(self, ttl: float = 60.0, capacity: int = 20_000) -> None:
+        self._ttl = ttl
+        self._capacity = capacity
+        self._cards: OrderedDict[int, tuple[float, AlbumCard]] = OrderedDict()
+
+    async def get_many(self, session: AsyncSession, album_ids: list[int]) -> dict[int, AlbumCard]:
+        now = time.monotonic()
+        found = {a: entry[1] for a in album_ids if (entry := self._cards.get(a)) and now - entry[0] < self._ttl}
+        missing = [a for a in album_ids if a not in found]
+        if missing:
+            rows = await session.execute(select(Album.id, Album.title, Album.artists, Album.year, Album.cover_url)
+                                         .where(Album.id.in_(missing)))
+            for row in rows:
+                card = AlbumCard(row.id, row.title, ", ".join(row.artists) if row.artists else "Unknown artist",
+                                 row.year, row.cover_url)
+                found[row.id] = card
+                self._cards[row.id] = (now, card)
+                self._cards.move_to_end(row.id)
+            while len(self._cards) > self._capacity:
+                self._cards.popitem(last=False)
+        if len(found) < len(set(album_ids)):
+            raise NotFound("That album no longer exists.")
+        return found
 
 
 def _describe(title_a: str, title_b: str, outcome: str) -> str:
@@ -61,6 +85,8 @@ class DuelService:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], rankers: RankerStore) -> None:
         self.sessions = sessions
         self.rankers = rankers
+        self.cards = AlbumCards()
+        self._owners: OrderedDict[str, tuple[int, str]] = OrderedDict()  # duel id -> owner; never changes
 
     async def open_duel(self, user_id: int, user_name: str, *, guild_id: int | None, channel_id: int | None,
                         private: bool = False) -> DuelCard:
@@ -92,14 +118,23 @@ class DuelService:
         raise AssertionError("unreachable")
 
     async def _owner_of(self, duel_id: str, clicker_id: int) -> int:
-        async with self.sessions() as session:
-            row = (await session.execute(select(Duel.user_id, User.name).join(User, User.id == Duel.user_id)
-                                         .where(Duel.id == duel_id))).first()
-        if row is None:
-            raise NotFound("This duel no longer exists. Start a new one with /duel.")
-        if row.user_id != clicker_id:
-            raise NotAllowed(f"This duel belongs to {row.name or 'someone else'}; start your own with /duel.")
-        return row.user_id
+        owner = self._owners.get(duel_id)
+        if owner is None:
+            async with self.sessions() as session:
+                row = (await session.execute(select(Duel.user_id, User.name).join(User, User.id == Duel.user_id)
+                                             .where(Duel.id == duel_id))).first()
+            if row is None:
+                raise NotFound("This duel no longer exists. Start a new one with /duel.")
+            owner = self._remember_owner(duel_id, row.user_id, row.name)
+        if owner[0] != clicker_id:
+            raise NotAllowed(f"This duel belongs to {owner[1] or 'someone else'}; start your own with /duel.")
+        return owner[0]
+
+    def _remember_owner(self, duel_id: str, user_id: int, name: str) -> tuple[int, str]:
+        self._owners[duel_id] = (user_id, name)
+        while len(self._owners) > 50_000:
+            self._owners.popitem(last=False)
+        return self._owners[duel_id]
 
     async def _answer(self, session: AsyncSession, duel_id: str, owner_id: int,
                       action: DuelAction) -> DuelCard | DuelEnded:
@@ -190,7 +225,10 @@ class DuelService:
         return duel
 
     async def _card(self, session: AsyncSession, duel: Duel, loaded: LoadedRanker, notice: str | None = None) -> DuelCard:
-        owner = await session.get(User, duel.user_id)
-        return DuelCard(duel.id, duel.user_id, owner.name if owner else "", await album_card(session, duel.album_a),
-                        await album_card(session, duel.album_b), loaded.ranker.votes_recorded,
-                        loaded.ranker.settled(), duel.private, notice)
+        owner = self._owners.get(duel.id)
+        if owner is None:
+            name = await session.scalar(select(User.name).where(User.id == duel.user_id)) or ""
+            owner = self._remember_owner(duel.id, duel.user_id, name)
+        cards = await self.cards.get_many(session, [duel.album_a, duel.album_b])
+        return DuelCard(duel.id, duel.user_id, owner[1], cards[duel.album_a], cards[duel.album_b],
+                        loaded.ranker.votes_recorded, loaded.ranker.settled(), duel.private, notice)

@@ -114,17 +114,22 @@ class RankerStore:
         self._remember(user_id, loaded)
 
 
+def _upsert_statement(dialect_name: str):
+    dialect = sqlite if dialect_name == "sqlite" else postgresql
+    statement = dialect.insert(BeliefRow)
+    return statement.on_conflict_do_update(
+        index_elements=[BeliefRow.user_id, BeliefRow.album_id],
+        set_={"mu": statement.excluded.mu, "sigma2": statement.excluded.sigma2,
+              "comparisons": statement.excluded.comparisons})
+
+
+_UPSERTS = {name: _upsert_statement(name) for name in ("sqlite", "postgresql")}
+
+
 async def upsert_beliefs(session: AsyncSession, user_id: int, beliefs: dict[int, Belief]) -> None:
+    """One statement, compiled once and cached, run with many parameter sets."""
     if not beliefs:
         return
     rows = [{"user_id": user_id, "album_id": a, "mu": b.mu, "sigma2": b.sigma2, "comparisons": b.comparisons}
             for a, b in beliefs.items()]
-    dialect = sqlite if session.bind.dialect.name == "sqlite" else postgresql
-    for start in range(0, len(rows), 500):
-        statement = dialect.insert(BeliefRow).values(rows[start:start + 500])
-        statement = statement.on_conflict_do_update(
-            index_elements=[BeliefRow.user_id, BeliefRow.album_id],
-            set_={"mu": statement.excluded.mu, "sigma2": statement.excluded.sigma2,
-                  "comparisons": statement.excluded.comparisons})
-        await session.execute(statement)
-
+    await session.execute(_UPSERTS[session.bind.dialect.name], rows)
