@@ -34,6 +34,8 @@ PAGE_SIZE = 10
 SHRINK_RATERS = 2.0
 """Pseudo-raters at the neutral 50 added to every album's mean: few raters pull an album toward the middle."""
 TOP_MEMBERS = 5
+MEMBERS_PER_PASS = 2000  # members whose ratings are recomputed per transaction
+_MAX_MEMBER_BATCHES = 100
 
 
 @dataclass(frozen=True)
@@ -155,17 +157,21 @@ class LeaderboardService:
     async def refresh_once(self) -> RefreshReport:
         """Recompute stale members' ratings, then rebuild every stale chart. Safe to call any time."""
         async with self._lock:
-            async with self.sessions.begin() as session:
-                stale = await stale_members(session)
-                guilds = await refresh_members(session, stale, self._rankers)
-                await mark_dirty(session, guilds)
+            members = 0
+            for _ in range(_MAX_MEMBER_BATCHES):  # bounded: people voting meanwhile cannot keep us here
+                async with self.sessions.begin() as session:
+                    stale = await stale_members(session, limit=MEMBERS_PER_PASS)
+                    if not stale:
+                        break
+                    await mark_dirty(session, await refresh_members(session, stale, self._rankers))
+                members += len(stale)
             async with self.sessions() as session:
                 dirty = (await session.scalars(select(ServerBoard.guild_id)
                                                .where(ServerBoard.wanted > ServerBoard.built))).all()
             for guild_id in dirty:
                 async with self.sessions.begin() as session:
                     await rebuild_chart(session, guild_id, self.min_raters)
-            return RefreshReport(len(stale), list(dirty))
+            return RefreshReport(members, list(dirty))
 
     def wake(self) -> None:
         """Something changed now: refresh without waiting for the next tick."""
