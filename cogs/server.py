@@ -152,8 +152,10 @@ class Server(commands.Cog):
         services = self.bot.services
         name = interaction.guild.name if interaction.guild else "This server"
         if board == "duels":
-            rows = await services.server_duels.board(interaction.guild_id, limit=10 * page)
-            await interaction.response.send_message(embed=duel_board_embed(name, rows[(page - 1) * 10:] or rows[-10:]))
+            rows = await services.server_duels.board(interaction.guild_id, limit=10, offset=(page - 1) * 10)
+            if not rows and page > 1:
+                raise NotFound(f"The server-duel ranking has no page {page}.")
+            await interaction.response.send_message(embed=duel_board_embed(name, rows))
             return
         if chart:
             result = await services.leaderboards.chart(interaction.guild_id, 1, page_size=chart)

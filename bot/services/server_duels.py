@@ -262,11 +262,11 @@ class ServerDuelService:
 
     # --- the server-duel ranking -------------------------------------------------------------------
 
-    async def board(self, guild_id: int, limit: int = 10) -> list[DuelBoardRow]:
+    async def board(self, guild_id: int, limit: int = 10, offset: int = 0) -> list[DuelBoardRow]:
         async with self.sessions() as session:
             rows = (await session.execute(
                 select(ServerDuelBelief, Album).join(Album, Album.id == ServerDuelBelief.album_id)
                 .where(ServerDuelBelief.guild_id == guild_id)
-                .order_by(ServerDuelBelief.rating.desc(), ServerDuelBelief.album_id).limit(limit))).all()
-        return [DuelBoardRow(i + 1, AlbumCard(a.id, a.title, a.artist, a.year, a.cover_url), b.rating, b.duels)
+                .order_by(ServerDuelBelief.rating.desc(), ServerDuelBelief.album_id).offset(offset).limit(limit))).all()
+        return [DuelBoardRow(offset + i + 1, AlbumCard(a.id, a.title, a.artist, a.year, a.cover_url), b.rating, b.duels)
                 for i, (b, a) in enumerate(rows)]
