@@ -138,15 +138,15 @@ class DuelService:
 
     async def _answer(self, session: AsyncSession, duel_id: str, owner_id: int,
                       action: DuelAction) -> DuelCard | DuelEnded:
-        duel = await session.get(Duel, duel_id)
-        assert duel is not None
         state = {DuelAction.SKIP: "skipped"}.get(action, "voted" if action in VOTES else "closed")
-        claimed = await session.execute(update(Duel).where(Duel.id == duel_id, Duel.state == "open")
-                                        .values(state=state, answered_at=utcnow()))
-        if claimed.rowcount != 1:
-            return await self._current_for(session, duel, owner_id)
+        # Claim and read the duel in one statement: only one click can move it out of "open".
+        duel = (await session.execute(update(Duel).where(Duel.id == duel_id, Duel.state == "open")
+                                      .values(state=state, answered_at=utcnow()).returning(Duel))).scalar_one_or_none()
+        if duel is None:
+            answered = await session.get(Duel, duel_id)
+            return await self._current_for(session, answered, owner_id)
 
-        loaded = await self.rankers.load(session, owner_id)
+        loaded = await self.rankers.load(session, owner_id, verify=False)
         ranker = loaded.ranker
         notice: str | None = None
         if action in VOTES:

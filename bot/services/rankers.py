@@ -45,7 +45,12 @@ class RankerStore:
     def forget(self, user_id: int) -> None:
         self._cache.pop(user_id, None)
 
-    async def load(self, session: AsyncSession, user_id: int) -> LoadedRanker:
+    async def load(self, session: AsyncSession, user_id: int, *, verify: bool = True) -> LoadedRanker:
+        """The person's ranker. ``verify=False`` trusts a cached copy without asking the database: for a
+        unit of work that ends in ``save``, whose compare-and-set catches a stale copy anyway."""
+        if not verify and (cached := self._cache.get(user_id)) is not None:
+            self._cache.move_to_end(user_id)
+            return cached
         version = await session.scalar(select(User.ranking_version).where(User.id == user_id))
         if version is None:
             version = 0

@@ -2,8 +2,10 @@
 
     python -m tests.bench.duel_loop_bench [--users 50] [--clicks 20] [--albums 200] [--backend sqlite|postgresql|both]
 
-Each person gets their own albums (with covers on the emulated CDN), opens /duel and clicks A or B as
-fast as the updated message comes back; all people click at once. Reports p50/p99 from a click to the
+Each person gets their own albums (with covers on the emulated CDN, already resolved, as in steady
+state), opens /duel and clicks A or B, pausing a think time between seeing a duel and clicking (people
+look at two covers before choosing; ``--think 0`` clicks as fast as replies come back, a saturation
+test); all people click at once. Reports p50/p99 from a click to the
 updated message (image included) and votes per second, then checks that the vote log holds exactly one
 vote per click (nothing lost, nothing doubled). Then /rankings and /stats server time for one person
 with 5,000 albums and 50,000 votes. Results go to docs/performance.md between duel-loop markers.
@@ -20,11 +22,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from bot.catalog.incoming import IncomingAlbum
 from bot.catalog.store import store_albums
 from bot.db.models import Album, UserAlbum, Vote
+from bot.db.types import utcnow
 from bot.sandbox.cdn import CoverCdn
 from bot.sandbox.discord import DiscordEmulator
 from tests.support.databases import (
@@ -39,6 +42,7 @@ class LoopResult:
     backend: str
     users: int
     clicks: int
+    think: float
     p50_ms: float
     p99_ms: float
     votes_per_s: float
@@ -61,7 +65,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def run_loop(backend: str, users: int, clicks: int, albums: int) -> LoopResult:
+async def run_loop(backend: str, users: int, clicks: int, albums: int, think: float = 1.0) -> LoopResult:
     database, cleanup = await _database(backend)
     emu = DiscordEmulator(token="bench-token")
     await emu.start()
@@ -80,6 +84,8 @@ async def run_loop(backend: str, users: int, clicks: int, albums: int) -> LoopRe
                 IncomingAlbum(f"Album {n}-{i}", [f"Artist {n}-{i % 40}"], "aoty", year=2000 + i % 20,
                               cover_url=cdn.url(f"/u{n}/{i}.jpg"), aoty_score=float(i % 100)) for i in range(albums)],
                 user_name=person.name)
+        async with harness.runtime.sessions.begin() as session:  # covers resolved before, as in steady state
+            await session.execute(update(Album).values(cover_checked_at=utcnow()))
         messages = {}
         for person in people:
             messages[person.id] = await (await emu.slash(person, "duel", guild=guild)).done()
@@ -89,6 +95,8 @@ async def run_loop(backend: str, users: int, clicks: int, albums: int) -> LoopRe
             rng = random.Random(person.id)
             message = messages[person.id]
             for _ in range(clicks):
+                if think:
+                    await asyncio.sleep(think * rng.uniform(0.5, 1.5))  # the person looking, not a sync point
                 label = rng.choice(("A", "B"))
                 button = next(b for b in emu.message(message.id).buttons if b["label"] == label)
                 started = time.perf_counter()
@@ -102,7 +110,7 @@ async def run_loop(backend: str, users: int, clicks: int, albums: int) -> LoopRe
         async with harness.runtime.sessions() as session:
             stored = await session.scalar(select(func.count()).select_from(Vote))
         await harness.stop()
-        return LoopResult(backend, users, clicks, statistics.median(latencies), percentile(latencies, 0.99),
+        return LoopResult(backend, users, clicks, think, statistics.median(latencies), percentile(latencies, 0.99),
                           users * clicks / elapsed, users * clicks, stored)
     finally:
         await cdn.stop()
@@ -170,10 +178,10 @@ async def _nothing() -> None:
 
 def render(loops: list[LoopResult], reads: list[ReadResult], command: str) -> str:
     lines = [f"Written by `{command}` on a 2-core machine; the emulator, the bot and the database share it.", "",
-             "| backend | people clicking at once | clicks each | p50 click → updated message | p99 | votes/s | votes stored / expected |",
-             "|---|---|---|---|---|---|---|"]
+             "| backend | people clicking at once | clicks each | think time | p50 click → updated message | p99 | votes/s | votes stored / expected |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in loops:
-        lines.append(f"| {r.backend} | {r.users} | {r.clicks} | {r.p50_ms:.0f} ms | {r.p99_ms:.0f} ms | "
+        lines.append(f"| {r.backend} | {r.users} | {r.clicks} | {r.think:g} s | {r.p50_ms:.0f} ms | {r.p99_ms:.0f} ms | "
                      f"{r.votes_per_s:.0f} | {r.votes_stored} / {r.votes_expected} |")
     if reads:
         lines += ["", "| backend | albums | votes | /rankings first load (rebuild from the log) | /rankings | /stats |",
@@ -189,11 +197,12 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--clicks", type=int, default=20)
     parser.add_argument("--albums", type=int, default=200)
+    parser.add_argument("--think", type=float, default=1.0, help="mean seconds a person looks before clicking")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    loops = [await run_loop(b, args.users, args.clicks, args.albums) for b in backends]
+    loops = [await run_loop(b, args.users, args.clicks, args.albums, args.think) for b in backends]
     reads = [await run_reads(b) for b in backends]
     table = render(loops, reads, "python -m tests.bench.duel_loop_bench")
     print(table)
