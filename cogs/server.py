@@ -192,7 +192,9 @@ class Server(commands.Cog):
         png = await services.images.duel_png(card)  # uses only the two album cards
         message = await interaction.followup.send(embed=server_duel_embed(card), view=server_duel_view(card),
                                                   file=discord.File(io.BytesIO(png), filename="duel.png"), wait=True)
-        await services.server_duels.attach_message(card.duel_id, message.id)
+        closed = await services.server_duels.attach_message(card.duel_id, message.id)
+        if closed is not None:
+            await self.show_result(closed)
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:

@@ -108,12 +108,16 @@ def shrunk_score(rating_sum: float, raters: int) -> float:
     return (rating_sum + SHRINK_RATERS * 50.0) / (raters + SHRINK_RATERS)
 
 
-async def rebuild_chart(session: AsyncSession, guild_id: int, min_raters: int) -> int:
+async def rebuild_chart(session: AsyncSession, guild_id: int, min_raters: int, rankers: RankerStore) -> int:
     """Rebuild one server's chart from the cached member ratings; return how many albums it lists."""
     board = await session.scalar(select(ServerBoard).where(ServerBoard.guild_id == guild_id).with_for_update())
     if board is None:
         return 0
     wanted = board.wanted
+    # Someone who joined after this pass refreshed ratings is already counted by ``wanted``: bring their
+    # ratings up to date too, or the chart would count them without their albums.
+    while stale := await stale_members(session, limit=MEMBERS_PER_PASS, guild_id=guild_id):
+        await refresh_members(session, stale, rankers)
     rows = (await session.execute(
         select(MemberAlbumRating.album_id, func.count().label("raters"), func.sum(MemberAlbumRating.rating).label("total"))
         .select_from(GuildMember)
@@ -170,7 +174,7 @@ class LeaderboardService:
                                                .where(ServerBoard.wanted > ServerBoard.built))).all()
             for guild_id in dirty:
                 async with self.sessions.begin() as session:
-                    await rebuild_chart(session, guild_id, self.min_raters)
+                    await rebuild_chart(session, guild_id, self.min_raters, self._rankers)
             return RefreshReport(members, list(dirty))
 
     def wake(self) -> None:

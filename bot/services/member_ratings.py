@@ -40,13 +40,16 @@ def ratings_from_beliefs(album_ids: list[int], mu: list[float], sigma2: list[flo
     return {a: float(r) for a, r, c in zip(album_ids, ratings, comparisons) if c > 0}
 
 
-async def stale_members(session: AsyncSession, limit: int = 5000) -> list[StaleMember]:
-    """Server members whose cached ratings are older than their ranking (or were never computed)."""
+async def stale_members(session: AsyncSession, limit: int = 5000, guild_id: int | None = None) -> list[StaleMember]:
+    """Server members (of one server, or of any) whose cached ratings are older than their ranking."""
+    membership = exists().where(GuildMember.user_id == User.id)
+    if guild_id is not None:
+        membership = exists().where(GuildMember.user_id == User.id, GuildMember.guild_id == guild_id)
     rows = await session.execute(
         select(User.id, User.ranking_version)
         .outerjoin(MemberRatingVersion, MemberRatingVersion.user_id == User.id)
         .where(or_(MemberRatingVersion.version.is_(None), MemberRatingVersion.version != User.ranking_version),
-               exists().where(GuildMember.user_id == User.id))
+               membership)
         .order_by(User.id).limit(limit))
     return [StaleMember(r.id, r.ranking_version) for r in rows]
 

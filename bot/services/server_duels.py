@@ -120,9 +120,13 @@ class ServerDuelService:
         self._wake.set()
         return card
 
-    async def attach_message(self, duel_id: str, message_id: int) -> None:
+    async def attach_message(self, duel_id: str, message_id: int) -> ServerDuelCard | None:
+        """Remember the duel's message. If the duel already closed (a very short one), return it so the
+        caller shows the result: the closer had no message to edit."""
         async with self.sessions.begin() as session:
             await session.execute(update(ServerDuel).where(ServerDuel.id == duel_id).values(message_id=message_id))
+            duel = await session.get(ServerDuel, duel_id)
+            return await _card(session, duel) if duel is not None and duel.state == "closed" else None
 
     async def vote(self, duel_id: str, user_id: int, choice: str) -> VoteReceipt:
         if choice not in ("A", "B"):
