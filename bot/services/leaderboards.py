@@ -25,6 +25,7 @@ from bot.db.types import utcnow
 from bot.errors import NotFound, UserError
 from bot.services.cards import AlbumCard
 from bot.services.member_ratings import counted_members, refresh_members, stale_members
+from bot.services.background import WakeableLoop
 from bot.services.rankers import RankerStore
 from bot.services.server_duel_ranking import refit_server_duels
 
@@ -143,18 +144,19 @@ def _card(album: Album) -> AlbumCard:
     return AlbumCard(album.id, album.title, album.artist, album.year, album.cover_url)
 
 
-class LeaderboardService:
+class LeaderboardService(WakeableLoop):
+    task_name = "server-chart-refresher"
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession], min_raters: int, refresh_seconds: float) -> None:
+        super().__init__()
         self.sessions = sessions
         self.min_raters = min_raters
         self.refresh_seconds = refresh_seconds
         self._rankers = RankerStore(capacity=8)  # our own: bulk refreshes must not evict the duel loop's
         self._lock = asyncio.Lock()
-        self._wake = asyncio.Event()
         self._cycle = asyncio.Condition()
         self._started = 0   # passes begun by the background refresher
         self._finished = 0  # the last pass that ended
-        self._task: asyncio.Task | None = None
 
     # --- keeping charts fresh --------------------------------------------------------------------
 
@@ -177,23 +179,6 @@ class LeaderboardService:
                     await rebuild_chart(session, guild_id, self.min_raters, self._rankers)
             return RefreshReport(members, list(dirty))
 
-    def wake(self) -> None:
-        """Something changed now: refresh without waiting for the next tick."""
-        self._wake.set()
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="server-chart-refresher")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
-
     async def _run(self) -> None:
         while True:
             self._wake.clear()
@@ -207,10 +192,7 @@ class LeaderboardService:
             async with self._cycle:
                 self._finished = current
                 self._cycle.notify_all()
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.refresh_seconds)
-            except TimeoutError:
-                pass
+            await self._nap(self.refresh_seconds)
 
     async def next_cycle(self) -> None:
         """Wait until the background refresher finishes a pass that began after this call, so it saw

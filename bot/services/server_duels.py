@@ -26,6 +26,7 @@ from bot.db.models import (Album, GuildMember, ServerAlbumScore, ServerDuel, Ser
 from bot.db.types import utcnow
 from bot.errors import NotAllowed, NotEnoughAlbums, NotFound, UserError
 from bot.services.cards import AlbumCard
+from bot.services.background import WakeableLoop
 from bot.services.leaderboards import mark_dirty
 
 log = logging.getLogger(__name__)
@@ -87,16 +88,17 @@ def _counted_votes(duel_id: str, guild_id: int):
             .group_by(ServerDuelVote.choice))
 
 
-class ServerDuelService:
+class ServerDuelService(WakeableLoop):
+    task_name = "server-duel-closer"
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession], default_minutes: float,
                  clock: Callable[[], datetime] = utcnow, on_change: Callable[[], None] = lambda: None) -> None:
+        super().__init__()
         self.sessions = sessions
         self.default_minutes = default_minutes
         self.clock = clock
         self.on_change = on_change  # wakes the chart refresher after a close
         self.on_closed: Callable[[ServerDuelCard], Awaitable[None]] | None = None
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task | None = None
         self._random = random.Random()
 
     # --- opening and voting -------------------------------------------------------------------------
@@ -221,23 +223,6 @@ class ServerDuelService:
         async with self.sessions() as session:
             return await session.scalar(select(func.min(ServerDuel.closes_at)).where(ServerDuel.state == "open"))
 
-    def wake(self) -> None:
-        """Look at the clock again now (a duel opened elsewhere, or the clock was moved)."""
-        self._wake.set()
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="server-duel-closer")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
-
     async def _run(self) -> None:
         while True:
             self._wake.clear()
@@ -251,10 +236,7 @@ class ServerDuelService:
             except Exception:
                 log.warning("Closing server duels failed; retrying soon", exc_info=True)
                 delay = 5.0
-            try:
-                await asyncio.wait_for(self._wake.wait(), delay)
-            except TimeoutError:
-                pass
+            await self._nap(delay)
 
     async def _announce(self, card: ServerDuelCard) -> None:
         if self.on_closed is None:

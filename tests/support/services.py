@@ -1,0 +1,23 @@
+"""The services the cogs use, opened on a test database without Discord."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from bot.config import load_settings
+from bot.runtime import Runtime
+from bot.services.registry import Services
+
+
+@asynccontextmanager
+async def open_services(database, **settings_overrides):
+    settings = load_settings(_env_file=None, **{"discord_token": "unused", "database_url": database.url,
+                                                "secret_key": "service-tests", **settings_overrides})
+    runtime = Runtime(settings, db_schema=database.schema)
+    await runtime.open()
+    services = Services.build(runtime)
+    try:
+        yield services
+    finally:
+        await services.close()
+        await runtime.close()
