@@ -187,7 +187,7 @@ def render(results: list[CellResult], priors: tuple[int, dict[str, float]] | Non
                   f"`from_votes` of 50,000 votes {scale['from_votes_s']:.2f} s, `ranking()` "
                   f"{scale['ranking_ms']:.0f} ms, `settled()` {scale['settled_ms']:.0f} ms."]
     lines += ["", f"Run: `python -m tests.bench.ranking_bench` ({elapsed / 60:.1f} min on this machine; "
-              "`--quick` for a few-second smoke run)."]
+              "`--quick`: n = 50 only, under a minute, prints only). Timings are wall-clock and depend on machine load."]
     return "\n".join(lines)
 
 
