@@ -109,7 +109,7 @@ class CollectionService:
         async with self.sessions() as session:
             target = await check_can_view(session, viewer_id, target_id, guild_id)
             loaded = await self.rankers.load(session, target_id)
-            ranked = loaded.ranker.ranking()
+            ranked = await loaded.run(loaded.ranker.ranking)
             if not ranked:
                 raise NotFound(("You have" if viewer_id == target_id else f"{target.name} has") +
                                " no albums yet. Import some with /import aoty (or /link spotify, /link lastfm).")
@@ -120,14 +120,15 @@ class CollectionService:
             cards = await _cards(session, [r.album_id for r in chunk])
             rows = [RankedRow((page - 1) * PAGE_SIZE + i + 1, cards[r.album_id], r.rating, r.comparisons, r.provisional)
                     for i, r in enumerate(chunk)]
-            return RankingsPage(target_id, target.name, page, pages, len(ranked), rows, loaded.ranker.settled(),
+            return RankingsPage(target_id, target.name, page, pages, len(ranked), rows,
+                                await loaded.run(loaded.ranker.settled),
                                 loaded.ranker.votes_recorded)
 
     async def top(self, viewer_id: int, target_id: int, guild_id: int | None, count: int) -> list[RankedRow]:
         async with self.sessions() as session:
             await check_can_view(session, viewer_id, target_id, guild_id)
             loaded = await self.rankers.load(session, target_id)
-            ranked = loaded.ranker.ranking()[:count]
+            ranked = (await loaded.run(loaded.ranker.ranking))[:count]
             cards = await _cards(session, [r.album_id for r in ranked])
             return [RankedRow(i + 1, cards[r.album_id], r.rating, r.comparisons, r.provisional) for i, r in enumerate(ranked)]
 
@@ -144,11 +145,12 @@ class CollectionService:
             active = [e for e in entries if not e.excluded]
             loaded = await self.rankers.load(session, target_id)
             votes = loaded.ranker.votes_recorded
-            ranked = loaded.ranker.ranking()[:3]
+            ranked = (await loaded.run(loaded.ranker.ranking))[:3]
+            settled = await loaded.run(loaded.ranker.settled) if len(active) > 1 else 0.0
             cards = await _cards(session, [r.album_id for r in ranked])
             previous, milestone = next_milestone(votes)
             return Stats(target_id, target.name, len(active), len(entries) - len(active), by_source, votes,
-                         votes / len(active) if active else 0.0, loaded.ranker.settled() if len(active) > 1 else 0.0,
+                         votes / len(active) if active else 0.0, settled,
                          sum(1 for e in active if e.cover_url), milestone, previous,
                          [RankedRow(i + 1, cards[r.album_id], r.rating, r.comparisons, r.provisional)
                           for i, r in enumerate(ranked)])
@@ -208,7 +210,7 @@ class CollectionService:
             if entry is None or album is None:
                 raise NotFound("That album isn't in your collection.")
             loaded = await self.rankers.load(session, user_id)
-            ranked = loaded.ranker.ranking()
+            ranked = await loaded.run(loaded.ranker.ranking)
             position = next((i for i, r in enumerate(ranked) if r.album_id == album_id), None)
             votes = (await session.execute(select(Vote.album_a, Vote.album_b, Vote.outcome).where(
                 Vote.user_id == user_id, Vote.undone_at.is_(None), Vote.void.is_(False),

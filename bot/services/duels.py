@@ -153,7 +153,7 @@ class DuelService:
             outcome = VOTES[action]
             session.add(Vote(user_id=owner_id, album_a=duel.album_a, album_b=duel.album_b, outcome=outcome.value,
                              duel_id=duel.id))
-            ranker.record(duel.album_a, duel.album_b, outcome)
+            await loaded.run(ranker.record, duel.album_a, duel.album_b, outcome)  # may refit: big ones off-loop
         elif action is DuelAction.SKIP:
             ranker.skip(duel.album_a, duel.album_b)
         elif action is DuelAction.UNDO:
@@ -175,7 +175,7 @@ class DuelService:
             following = await self._next_duel(session, loaded, owner_id, duel.guild_id, duel.channel_id,
                                               duel.message_id, duel.private)
         except TooFewAlbumsToDuel as exhausted:
-            return DuelEnded(owner_id, str(exhausted), ranker.votes_recorded, ranker.settled(),
+            return DuelEnded(owner_id, str(exhausted), ranker.votes_recorded, await loaded.run(ranker.settled),
                              [notice] if notice else [])
         return await self._card(session, following, loaded, notice)
 
@@ -185,7 +185,7 @@ class DuelService:
         if vote is None:
             raise NoVoteToUndo()
         vote.undone_at = utcnow()
-        loaded.ranker.undo()
+        await loaded.run(loaded.ranker.undo)
         a = await session.get(Album, vote.album_a)
         b = await session.get(Album, vote.album_b)
         return _describe(a.title, b.title, vote.outcome), vote.album_a, vote.album_b
@@ -204,13 +204,14 @@ class DuelService:
                 current = await self._next_duel(session, loaded, owner_id, answered.guild_id, answered.channel_id,
                                                 answered.message_id, answered.private)
             except TooFewAlbumsToDuel as exhausted:
-                return DuelEnded(owner_id, str(exhausted), loaded.ranker.votes_recorded, loaded.ranker.settled())
+                return DuelEnded(owner_id, str(exhausted), loaded.ranker.votes_recorded,
+                                 await loaded.run(loaded.ranker.settled))
         return await self._card(session, current, loaded, "That click came after the duel was answered; "
                                                          "here is the current one.")
 
     async def _next_duel(self, session: AsyncSession, loaded: LoadedRanker, owner_id: int, guild_id: int | None,
                          channel_id: int | None, message_id: int | None, private: bool) -> Duel:
-        album_a, album_b = loaded.ranker.next_pair()
+        album_a, album_b = await loaded.run(loaded.ranker.next_pair)
         duel = Duel(id=new_duel_id(), user_id=owner_id, guild_id=guild_id, channel_id=channel_id,
                     message_id=message_id, album_a=album_a, album_b=album_b, private=private)
         session.add(duel)
@@ -231,4 +232,4 @@ class DuelService:
             owner = self._remember_owner(duel.id, duel.user_id, name)
         cards = await self.cards.get_many(session, [duel.album_a, duel.album_b])
         return DuelCard(duel.id, duel.user_id, owner[1], cards[duel.album_a], cards[duel.album_b],
-                        loaded.ranker.votes_recorded, loaded.ranker.settled(), duel.private, notice)
+                        loaded.ranker.votes_recorded, await loaded.run(loaded.ranker.settled), duel.private, notice)

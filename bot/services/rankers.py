@@ -21,6 +21,9 @@ from bot.ranking import Belief, Ranker
 from bot.services.priors import PriorSignals, prior_scores
 
 
+LARGE = 400  # albums; above this, ranker maths runs in a worker thread
+
+
 class StaleRanking(Exception):
     """Another process changed this person's ranking while we worked: retry the unit of work."""
 
@@ -30,6 +33,14 @@ class LoadedRanker:
     ranker: Ranker
     version: int
     snapshot: dict[int, Belief]  # beliefs as stored, to write back only what changed
+    size: int = 0                # albums in the collection: big ones do their maths in a worker thread
+
+    async def run(self, method, *args):  # noqa: ANN001, ANN201 - any Ranker method
+        """Call a Ranker method; for a big collection in a worker thread, so refits and O(n^2) display
+        numbers never stall the event loop. Callers hold the person's lock, so calls never overlap."""
+        if self.size > LARGE:
+            return await asyncio.to_thread(method, *args)
+        return method(*args)
 
 
 class RankerStore:
@@ -85,23 +96,27 @@ class RankerStore:
             select(BeliefRow.album_id, BeliefRow.mu, BeliefRow.sigma2, BeliefRow.comparisons)
             .where(BeliefRow.user_id == user_id))).all()}
         seed = user_id % (2 ** 31)
-        known = [a for a in album_ids if a in stored]
-        if votes and len(known) < len(album_ids) and not known:
-            # The cache was dropped (e.g. after a merge): rebuild the beliefs from the log.
-            ranker = Ranker.from_votes(album_ids, [tuple(v) for v in votes], priors=priors, seed=seed)
+        vote_log = [tuple(v) for v in votes]
+
+        def build() -> tuple[Ranker, dict[int, Belief]]:
+            known = [a for a in album_ids if a in stored]
+            if vote_log and not known:
+                # The cache was dropped (e.g. after a merge): rebuild the beliefs from the log.
+                built = Ranker.from_votes(album_ids, vote_log, priors=priors, seed=seed)
+                kept: dict[int, Belief] = {}
+            else:
+                built = Ranker.from_beliefs({a: stored[a] for a in known}, seed=seed, votes=vote_log, priors=priors)
+                new = [a for a in album_ids if a not in stored]
+                if new:
+                    built.add_albums(new, priors={a: priors[a] for a in new if a in priors} or None)
+                kept = {a: stored[a] for a in known}
             for album_id in excluded:
-                ranker.exclude(album_id)
-            snapshot: dict[int, Belief] = {}
-        else:
-            ranker = Ranker.from_beliefs({a: stored[a] for a in known}, seed=seed,
-                                         votes=[tuple(v) for v in votes], priors=priors)
-            new = [a for a in album_ids if a not in stored]
-            if new:
-                ranker.add_albums(new, priors={a: priors[a] for a in new if a in priors} or None)
-            for album_id in excluded:
-                ranker.exclude(album_id)
-            snapshot = {a: stored[a] for a in known}
-        return LoadedRanker(ranker, version, snapshot)
+                built.exclude(album_id)
+            return built, kept
+
+        # Rebuilding a big collection is CPU work (up to a second for 50,000 votes): keep it off the loop.
+        ranker, snapshot = await asyncio.to_thread(build) if len(album_ids) > LARGE else build()
+        return LoadedRanker(ranker, version, snapshot, len(album_ids))
 
     async def save(self, session: AsyncSession, user_id: int, loaded: LoadedRanker) -> None:
         """Write the changed beliefs and bump the version, or raise ``StaleRanking`` if someone else did."""
