@@ -123,8 +123,9 @@ class RankerStore:
         current = loaded.ranker.beliefs()
         changed = {a: b for a, b in current.items() if loaded.snapshot.get(a) != b}
         await upsert_beliefs(session, user_id, changed)
+        users = User.__table__  # a Core statement: this runs on every click
         result = await session.execute(
-            update(User).where(User.id == user_id, User.ranking_version == loaded.version)
+            update(users).where(users.c.id == user_id, users.c.ranking_version == loaded.version)
             .values(ranking_version=loaded.version + 1))
         if result.rowcount != 1:
             self.forget(user_id)
@@ -136,7 +137,7 @@ class RankerStore:
 
 def _upsert_statement(dialect_name: str):
     dialect = sqlite if dialect_name == "sqlite" else postgresql
-    statement = dialect.insert(BeliefRow)
+    statement = dialect.insert(BeliefRow.__table__)  # Core, not the ORM's bulk path
     return statement.on_conflict_do_update(
         index_elements=[BeliefRow.user_id, BeliefRow.album_id],
         set_={"mu": statement.excluded.mu, "sigma2": statement.excluded.sigma2,
