@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import re
+from collections.abc import Awaitable
+from typing import TypeVar
 
 import discord
 from discord import app_commands
@@ -16,6 +19,8 @@ from cogs.ui.errors import report_error
 from cogs.ui.render import BRAND, album_line, settled_text
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+ACK_WITHIN = 2.0  # seconds to build the answer before acknowledging a click; Discord allows 3
 
 BUTTONS: list[tuple[DuelAction, str, discord.ButtonStyle, int]] = [
     (DuelAction.A, "A", discord.ButtonStyle.primary, 0),
@@ -43,10 +48,15 @@ class DuelButton(discord.ui.DynamicItem[discord.ui.Button], template=r"duel:(?P<
         return cls(match["duel"], DuelAction(match["action"]), item.label or "", item.style, item.row or 0)
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        services = interaction.client.services
+
+        async def next_duel() -> tuple[DuelCard | DuelEnded, bytes | None]:
+            result = await services.duels.answer(self.duel_id, interaction.user.id, self.action)
+            return result, (await services.images.duel_png(result) if isinstance(result, DuelCard) else None)
+
         try:
-            await interaction.response.defer()  # covers may take a moment; the click is acknowledged now
-            result = await interaction.client.services.duels.answer(self.duel_id, interaction.user.id, self.action)
-            await show(interaction, result)
+            result, png = await within_deadline(interaction, next_duel())
+            await show(interaction, result, png)
         except Exception as error:  # every failure becomes an ephemeral message, not a silent dead button
             await report_error(interaction, error)
 
@@ -68,14 +78,28 @@ def duel_embed(card: DuelCard) -> discord.Embed:
     return embed
 
 
-async def show(interaction: discord.Interaction, result: DuelCard | DuelEnded) -> discord.Message:
+async def within_deadline(interaction: discord.Interaction, work: Awaitable[T]) -> T:
+    """Answer a click in one request when the work is quick (the usual case); when it is not, acknowledge
+    the click before Discord's 3 s run out and finish afterwards."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=ACK_WITHIN)
+    if not done:
+        await interaction.response.defer()
+    return await task
+
+
+async def show(interaction: discord.Interaction, result: DuelCard | DuelEnded, png: bytes | None) -> discord.Message | None:
+    """Replace the duel message with ``result``: in the click's own answer, or by editing after a defer."""
     if isinstance(result, DuelEnded):
         text = "\n".join([*result.notices, result.message, settled_text(result.votes, result.settled)])
-        return await interaction.edit_original_response(content=text, embed=None, attachments=[], view=None)
-    png = await interaction.client.services.images.duel_png(result)
-    file = discord.File(io.BytesIO(png), filename="duel.png")
-    return await interaction.edit_original_response(content=None, embed=duel_embed(result), attachments=[file],
-                                                    view=duel_view(result))
+        fields = dict(content=text, embed=None, attachments=[], view=None)
+    else:
+        fields = dict(content=None, embed=duel_embed(result), view=duel_view(result),
+                      attachments=[discord.File(io.BytesIO(png or b""), filename="duel.png")])
+    if interaction.response.is_done():
+        return await interaction.edit_original_response(**fields)
+    await interaction.response.edit_message(**fields)  # a click answered in one request
+    return None
 
 
 class Duel(commands.Cog):
@@ -90,7 +114,7 @@ class Duel(commands.Cog):
         card = await self.bot.services.duels.open_duel(interaction.user.id, interaction.user.display_name,
                                                        guild_id=interaction.guild_id, channel_id=interaction.channel_id,
                                                        private=private and in_guild)
-        message = await show(interaction, card)
+        message = await show(interaction, card, await self.bot.services.images.duel_png(card))
         await self.bot.services.duels.attach_message(card.duel_id, message.id)
 
 
