@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Belief as BeliefRow
 from bot.db.models import User, UserAlbum, Vote
@@ -44,10 +44,12 @@ class LoadedRanker:
 
 
 class RankerStore:
-    def __init__(self, capacity: int = 256) -> None:
+    def __init__(self, capacity: int = 256, sessions: async_sessionmaker[AsyncSession] | None = None) -> None:
         self._cache: OrderedDict[int, LoadedRanker] = OrderedDict()
         self._capacity = capacity
         self._locks: dict[int, asyncio.Lock] = {}
+        self._sessions = sessions  # lets a rebuild from the vote log be written back as beliefs
+        self._background: set[asyncio.Task] = set()
 
     def lock(self, user_id: int) -> asyncio.Lock:
         """Serialises one person's changes inside this process (across processes the version does)."""
@@ -71,7 +73,32 @@ class RankerStore:
             return cached
         loaded = await self._load_from_database(session, user_id, version)
         self._remember(user_id, loaded)
+        if not loaded.snapshot and loaded.ranker.votes_recorded and self._sessions is not None:
+            # Rebuilt from the log (the belief cache was empty): store it so the next start need not.
+            task = asyncio.create_task(self._store_rebuilt(user_id, loaded))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
         return loaded
+
+    async def _store_rebuilt(self, user_id: int, loaded: LoadedRanker) -> None:
+        async with self.lock(user_id):
+            beliefs = loaded.ranker.beliefs()
+            async with self._sessions.begin() as session:
+                current = await session.scalar(select(User.ranking_version).where(User.id == user_id))
+                if current != loaded.version:
+                    return  # the person changed something meanwhile; their next save writes beliefs
+                await upsert_beliefs(session, user_id, beliefs)
+            if not loaded.snapshot:
+                loaded.snapshot = beliefs
+
+    async def idle(self) -> None:
+        """Wait for background writes (tests and benchmarks)."""
+        await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def close(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
 
     def _remember(self, user_id: int, loaded: LoadedRanker) -> None:
         self._cache[user_id] = loaded

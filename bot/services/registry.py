@@ -46,7 +46,7 @@ class Services:
 
     @classmethod
     def build(cls, runtime: Runtime) -> "Services":
-        rankers = RankerStore()
+        rankers = RankerStore(sessions=runtime.sessions)
         covers = CoverFetcher(runtime.http)
         provider_imports = ProviderImports(runtime.settings, runtime.sessions, runtime.http, runtime.secrets)
         runner = ImportRunner(provider_imports.run)
@@ -80,6 +80,7 @@ class Services:
         self.artwork.start_sweeping()
 
     async def close(self) -> None:
+        await self.rankers.close()
         await self.server_duels.stop()
         await self.leaderboards.stop()
         await self.artwork.close()

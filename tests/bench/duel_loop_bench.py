@@ -55,6 +55,7 @@ class ReadResult:
     backend: str
     albums: int
     votes: int
+    rebuild_ms: float
     rankings_cold_ms: float
     rankings_ms: float
     stats_ms: float
@@ -147,6 +148,11 @@ async def run_reads(backend: str, n_albums: int = 5000, n_votes: int = 50_000) -
             for start in range(0, len(rows), 5000):
                 await session.execute(insert(Vote), rows[start:start + 5000])
         timings = {}
+        started = time.perf_counter()
+        await services.collection.rankings(user, user, None, 1)
+        timings["rebuild"] = (time.perf_counter() - started) * 1000
+        await services.rankers.idle()  # the rebuilt beliefs are written back in the background
+        services.rankers.forget(user)  # as after a restart: beliefs in the database, nothing cached
         for name, call in (("cold", lambda: services.collection.rankings(user, user, None, 1)),
                            ("rankings", lambda: services.collection.rankings(user, user, None, 3)),
                            ("stats", lambda: services.collection.stats(user, user, None))):
@@ -156,7 +162,8 @@ async def run_reads(backend: str, n_albums: int = 5000, n_votes: int = 50_000) -
                 await call()
                 runs.append((time.perf_counter() - started) * 1000)
             timings[name] = statistics.median(runs)
-        return ReadResult(backend, n_albums, n_votes, timings["cold"], timings["rankings"], timings["stats"])
+        return ReadResult(backend, n_albums, n_votes, timings["rebuild"], timings["cold"], timings["rankings"],
+                          timings["stats"])
     finally:
         await services.close()
         await runtime.close()
@@ -184,10 +191,10 @@ def render(loops: list[LoopResult], reads: list[ReadResult], command: str) -> st
         lines.append(f"| {r.backend} | {r.users} | {r.clicks} | {r.think:g} s | {r.p50_ms:.0f} ms | {r.p99_ms:.0f} ms | "
                      f"{r.votes_per_s:.0f} | {r.votes_stored} / {r.votes_expected} |")
     if reads:
-        lines += ["", "| backend | albums | votes | /rankings first load (rebuild from the log) | /rankings | /stats |",
-                  "|---|---|---|---|---|---|"]
+        lines += ["", "| backend | albums | votes | rebuild from the vote log alone | first /rankings after a restart | /rankings | /stats |",
+                  "|---|---|---|---|---|---|---|"]
         for r in reads:
-            lines.append(f"| {r.backend} | {r.albums:,} | {r.votes:,} | {r.rankings_cold_ms:.0f} ms | "
+            lines.append(f"| {r.backend} | {r.albums:,} | {r.votes:,} | {r.rebuild_ms:.0f} ms | {r.rankings_cold_ms:.0f} ms | "
                          f"{r.rankings_ms:.1f} ms | {r.stats_ms:.1f} ms |")
     return "\n".join(lines)
 
