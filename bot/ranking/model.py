@@ -18,7 +18,7 @@ DRAW_MARGIN = 0.65
 TAU_START = 3.0
 """Prior standard deviation of skills before any refit has learned it (a moderately consistent user)."""
 
-TAU_MIN, TAU_MAX = 0.5, 30.0
+TAU_MIN, TAU_MAX = 1.0, 30.0
 
 PRIOR_WEIGHT = 0.5
 """How much of the skill spread an import prior is trusted to explain (its assumed correlation)."""

@@ -26,7 +26,9 @@ import numpy as np
 from .gaussian import draw_terms, win_terms
 from .model import DRAW_MARGIN, NOISE, PRIOR_WEIGHT, TAU_MAX, TAU_MIN
 
-_EM_ROUNDS = 3
+_ROUNDS = 3
+_SLOPE_STEPS = 30
+_SLOPE_CAP = 1.5
 _NEWTON_MAX = 50
 _NEWTON_TOL = 1e-7
 _CG_MAX = 200
@@ -130,6 +132,37 @@ def _map_fit(votes: VoteArrays, mean, var, start) -> tuple[np.ndarray, np.ndarra
     return mu, 1.0 / precision
 
 
+def _best_slope(votes: VoteArrays, margin: np.ndarray) -> float:
+    """The factor c that maximises the likelihood of the votes at margins c x ``margin``.
+
+    The likelihood is log-concave in c, so Newton converges; votes that never contradict their
+    margins (a consistent user) push c to its cap.
+    """
+    c = 1.0
+    for _ in range(_SLOPE_STEPS):
+        g, h, _ = _vote_terms(c * margin, votes.draw)
+        grad, curv = float(g @ margin), float(h @ (margin * margin))
+        nxt = float(np.clip(c - grad / max(curv, 1e-12), 1.0 / _SLOPE_CAP, _SLOPE_CAP))
+        if abs(nxt - c) < 1e-3 * c:
+            return nxt
+        c = nxt
+    return c
+
+
+def _held_out_margins(votes: VoteArrays, mu: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
+    """Each vote's predicted margin from all the *other* votes (approximate leave-one-out).
+
+    Removing vote e from the Laplace posterior moves its margin by its own pull g_e times the margin
+    variance without it (Sherman-Morrison), and widens that variance; the predictive margin then
+    includes the remaining uncertainty, scaled to the noise-1 units ``_vote_terms`` expects.
+    """
+    margin = mu[votes.first] - mu[votes.second]
+    g, h, _ = _vote_terms(margin, votes.draw)
+    var = sigma2[votes.first] + sigma2[votes.second]
+    var_out = var / np.maximum(1.0 - h * var, 1e-3)
+    return (margin + var_out * g) / np.sqrt(1.0 + var_out / (NOISE * NOISE))
+
+
 def refit(votes: VoteArrays, prior_z: np.ndarray, has_prior: np.ndarray, tau_start: float) -> Fit:
     """MAP means, Laplace variances and the learned prior scale for the whole vote log."""
     tau = tau_start
@@ -138,9 +171,14 @@ def refit(votes: VoteArrays, prior_z: np.ndarray, has_prior: np.ndarray, tau_sta
     sigma2 = var.copy()
     if votes.first.size == 0:
         return Fit(mu, sigma2, tau)
-    for _ in range(_EM_ROUNDS):
-        mean, var = prior_moments(prior_z, has_prior, tau)
+    for _ in range(_ROUNDS):
         mu, sigma2 = _map_fit(votes, mean, var, mu)
-        # EM for the prior scale: the expected squared skill under the current posterior.
-        tau = float(np.clip(np.sqrt(np.mean(mu * mu + sigma2)), TAU_MIN, TAU_MAX))
+        # Empirical Bayes by prediction: if the votes are predicted better from each other with
+        # bolder (or timider) margins, the albums are further apart (closer) than tau says.
+        # EM on the Laplace posterior instead shrinks tau to ~60% of the truth.
+        nxt = float(np.clip(tau * _best_slope(votes, _held_out_margins(votes, mu, sigma2)), TAU_MIN, TAU_MAX))
+        mu = mu * (nxt / tau)  # warm start: the same order on the new scale
+        tau = nxt
+        mean, var = prior_moments(prior_z, has_prior, tau)
+    mu, sigma2 = _map_fit(votes, mean, var, mu)
     return Fit(mu, sigma2, tau)
