@@ -18,10 +18,12 @@ from bot.images.models import AlbumLabel
 from bot.images.placeholder import render_placeholder
 from bot.images.text_layout import display_text, ellipsise, font
 
-TILE = 400
-MARGIN = 24
-GAP = 24
-CAPTION = 64
+# Discord shows an embed image at most ~400 px wide (larger only when opened), so 320 px tiles lose nothing
+# a person sees and cost a third less to compose, encode and upload on every click than 400 px ones.
+TILE = 320
+MARGIN = 20
+GAP = 20
+CAPTION = 54
 WIDTH = MARGIN + TILE + GAP + TILE + MARGIN
 HEIGHT = MARGIN + TILE + CAPTION + MARGIN // 2
 FILENAME = "duel.png"
@@ -30,7 +32,7 @@ BACKGROUND = (30, 31, 34)  # Discord's dark theme, so the image blends into the 
 TITLE_INK = (242, 243, 245)
 ARTIST_INK = (181, 186, 193)
 BADGES = {"A": (88, 101, 242), "B": (235, 69, 158)}  # blurple and fuchsia: told apart at a glance
-BADGE_SIZE = 56
+BADGE_SIZE = 46
 
 
 @lru_cache(maxsize=256)
@@ -71,22 +73,22 @@ async def compose_duel_image_async(
 
 
 def _draw_badge(draw: ImageDraw.ImageDraw, letter: str, box: tuple[int, int, int, int]) -> None:
-    x, y = box[0] + 12, box[1] + 12
+    x, y = box[0] + 10, box[1] + 10
     # A dark ring keeps the badge readable on any cover, light or dark.
     draw.ellipse((x - 3, y - 3, x + BADGE_SIZE + 3, y + BADGE_SIZE + 3), fill=BACKGROUND)
     draw.ellipse((x, y, x + BADGE_SIZE, y + BADGE_SIZE), fill=BADGES[letter])
     centre = (x + BADGE_SIZE / 2, y + BADGE_SIZE / 2)
-    draw.text(centre, letter, font=font(34), fill=(255, 255, 255), anchor="mm")
+    draw.text(centre, letter, font=font(28), fill=(255, 255, 255), anchor="mm")
 
 
 def _draw_caption(draw: ImageDraw.ImageDraw, album: AlbumLabel, box: tuple[int, int, int, int]) -> None:
     left, bottom = box[0], box[3]
-    title = ellipsise(display_text(album.title) or "Untitled", font(22), TILE)
+    title = ellipsise(display_text(album.title) or "Untitled", font(19), TILE)
     byline = display_text(album.artist) or "Unknown artist"
     if album.year:
         byline = f"{byline} · {album.year}"
-    draw.text((left, bottom + 10), title, font=font(22), fill=TITLE_INK)
-    draw.text((left, bottom + 38), ellipsise(byline, font(18), TILE), font=font(18), fill=ARTIST_INK)
+    draw.text((left, bottom + 8), title, font=font(19), fill=TITLE_INK)
+    draw.text((left, bottom + 32), ellipsise(byline, font(15), TILE), font=font(15), fill=ARTIST_INK)
 
 
 def _encode_png(canvas: Image.Image) -> bytes:
