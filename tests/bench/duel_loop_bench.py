@@ -1,6 +1,6 @@
 """The duel loop under load, end to end: simulated people clicking through duels in the emulator.
 
-    python -m tests.bench.duel_loop_bench [--users 50] [--clicks 20] [--albums 200] [--backend sqlite|postgresql|both]
+    python -m tests.bench.duel_loop_bench [--users 10,50] [--clicks 10] [--think 2] [--albums 200] [--backend sqlite|postgresql|both]
 
 Each person gets their own albums (with covers on the emulated CDN, already resolved, as in steady
 state), opens /duel and clicks A or B, pausing a think time between seeing a duel and clicking (people
@@ -66,7 +66,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def run_loop(backend: str, users: int, clicks: int, albums: int, think: float = 1.0) -> LoopResult:
+async def run_loop(backend: str, users: int, clicks: int, albums: int, think: float = 2.0) -> LoopResult:
     database, cleanup = await _database(backend)
     emu = DiscordEmulator(token="bench-token")
     await emu.start()
@@ -201,15 +201,16 @@ def render(loops: list[LoopResult], reads: list[ReadResult], command: str) -> st
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--clicks", type=int, default=20)
+    parser.add_argument("--users", default="10,50", help="comma-separated numbers of people clicking at once")
+    parser.add_argument("--clicks", type=int, default=10)
     parser.add_argument("--albums", type=int, default=200)
-    parser.add_argument("--think", type=float, default=1.0, help="mean seconds a person looks before clicking")
+    parser.add_argument("--think", type=float, default=2.0, help="mean seconds a person looks before clicking")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    loops = [await run_loop(b, args.users, args.clicks, args.albums, args.think) for b in backends]
+    loops = [await run_loop(b, int(n), args.clicks, args.albums, args.think)
+             for b in backends for n in args.users.split(",")]
     reads = [await run_reads(b) for b in backends]
     table = render(loops, reads, "python -m tests.bench.duel_loop_bench")
     print(table)
