@@ -41,3 +41,16 @@ def test_draw_terms_are_the_derivatives_of_the_log_likelihood(t):
     # A draw pulls the leader back: v has the opposite sign of the margin.
     assert v * t <= 0
     assert 0.0 < w <= 1.0
+
+
+def test_large_collection_ratings_match_the_exact_expected_percentile():
+    import bot.ranking.display as display
+
+    rng = np.random.default_rng(5)
+    n = 1500
+    for scale, low, high in ((4.0, 0.05, 16.0), (1.0, 1e-3, 1.0), (30.0, 0.01, 900.0)):
+        mu = scale * rng.standard_normal(n)
+        sigma2 = np.exp(rng.uniform(np.log(low), np.log(high), n))
+        p = display.norm_cdf((mu[:, None] - mu[None, :]) / np.sqrt(sigma2[:, None] + sigma2[None, :]))
+        exact = 100.0 * (p.sum(axis=1) - 0.5) / (n - 1)
+        assert np.max(np.abs(display.expected_percentiles(mu, sigma2) - exact)) < 0.5
