@@ -252,10 +252,11 @@ class Ranker:
         self._mu, self._sigma2 = prior_moments(self._prior_z, self._has_prior, TAU_START)
         self._comparisons = np.zeros(len(self._ids), dtype=np.int64)
         self._history = []
-        # Refits reset the state to a function of the log, so jump straight to the last refit that
-        # precedes the final vote, then replay the rest (keeping the last votes undoable).
+        # Refits reset the state to a function of the log, so jump straight to the last refit, then
+        # replay the rest (keeping those votes undoable). A log ending on a refit is one refit, not two;
+        # undoing its last vote then replays the log (one more refit).
         every = self.refit_every
-        bulk = ((len(log) - 1) // every) * every if log else 0
+        bulk = (len(log) // every) * every
         self._votes = list(log[:bulk])
         if bulk:
             ends = [v[0] for v in self._votes] + [v[1] for v in self._votes]

@@ -233,3 +233,14 @@ def test_focus_top_spends_duels_near_the_top():
         return plays
 
     assert duels_touching_top(10) >= 2 * duels_touching_top(None)
+
+
+def test_a_log_ending_on_a_refit_rebuilds_and_undoes_like_the_replay():
+    r, log = _play(8, [0, 1, 2, 0, 1] * 4, seed=3)  # 20 votes: the last one refits (every 5)
+    rebuilt = Ranker.from_votes(range(8), log, seed=3)
+    assert beliefs_equal(r, rebuilt)
+    for _ in range(6):  # back across the refit and the one before it
+        r.undo()
+        rebuilt.undo()
+        assert beliefs_equal(r, rebuilt)
+        assert r.next_pair() == rebuilt.next_pair()
