@@ -36,8 +36,11 @@ def create_engine(database_url: str, *, schema: str | None = None, echo: bool = 
     connect_args: dict = {}
     if schema:
         connect_args["server_settings"] = {"search_path": schema}
+    # No pre-ping: it costs a round trip on every checkout, which under load more than doubled click
+    # latency (docs/performance.md). After a database restart the first statement on a dead connection
+    # fails once, and SQLAlchemy then discards the whole pool; recycling keeps connections fresh.
     return create_async_engine(database_url, echo=echo, pool_size=10, max_overflow=20,
-                               pool_pre_ping=True, connect_args=connect_args)
+                               pool_pre_ping=False, pool_recycle=1800, connect_args=connect_args)
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
