@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     lastfm_auth_url: str = "https://www.last.fm/api/auth/"
     lastfm_min_plays: Annotated[int, Field(ge=1)] = 3
 
+    image_workers: Annotated[int, Field(ge=0, le=16)] = 1
+
     aoty_base_url: str = "https://www.albumoftheyear.org"
     aoty_min_interval: Annotated[float, Field(ge=0)] = 1.0
 

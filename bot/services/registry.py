@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.catalog.artwork import ArtworkResolver
 from bot.images import CoverFetcher
+from bot.images.workers import ImageWorkers
 from bot.linking import LinkingService
 from bot.sources.aoty import AotyClient
 from bot.sources.spotify.catalog import SpotifyCatalogClient
@@ -68,7 +69,7 @@ class Services:
                    duels=DuelService(runtime.sessions, rankers),
                    collection=CollectionService(runtime.sessions, rankers),
                    privacy=PrivacyService(runtime.sessions, on_change=leaderboards.wake),
-                   covers=covers, images=ImageRenderer(covers, artwork), artwork=artwork,
+                   covers=covers, images=ImageRenderer(covers, artwork, ImageWorkers(runtime.settings.image_workers)), artwork=artwork,
                    imports=ImportService(runtime.sessions, AotyClient(runtime.settings.aoty_base_url,
                                                                          min_interval=runtime.settings.aoty_min_interval)),
                    linking=LinkingService(runtime.settings, runtime.sessions, runtime.http, runtime.secrets),
@@ -86,3 +87,4 @@ class Services:
         await self.artwork.close()
         await self.import_runner.stop()
         await self.covers.aclose()
+        self.images.workers.close()

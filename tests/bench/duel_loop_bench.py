@@ -66,7 +66,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def run_loop(backend: str, users: int, clicks: int, albums: int, think: float = 2.0) -> LoopResult:
+async def run_loop(backend: str, users: int, clicks: int, albums: int, think: float = 2.0,
+                   image_workers: int = 1) -> LoopResult:
     database, cleanup = await _database(backend)
     emu = DiscordEmulator(token="bench-token")
     await emu.start()
@@ -78,7 +79,7 @@ async def run_loop(backend: str, users: int, clicks: int, albums: int, think: fl
         people = [emu.add_user(f"user{i}") for i in range(users)]
         for person in people:
             emu.add_member(guild, person)
-        harness = BotHarness(emu, database, Path(tempfile.mkdtemp()))
+        harness = BotHarness(emu, database, Path(tempfile.mkdtemp()), image_workers=image_workers)
         await harness.start()
         for n, person in enumerate(people):
             await store_albums(harness.runtime.sessions, person.id, [

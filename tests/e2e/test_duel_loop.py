@@ -129,3 +129,21 @@ async def test_fewer_than_two_albums_is_an_ephemeral_hint(harness, world):
     reply = await run.done()
     assert run.ephemeral and "Import" in reply.content
     assert [m for m in world.emu.channel_messages(world.channel)] == []
+
+
+async def test_duel_images_from_a_worker_process(world, sqlite_only, tmp_path, aoty, cdn):
+    """Production composes images in a worker process (IMAGE_WORKERS=1); the same duel works that way."""
+    from tests.support.harness import BotHarness
+
+    harness = BotHarness(world.emu, sqlite_only, tmp_path, aoty_base_url=aoty.base_url, aoty_min_interval=0,
+                         image_workers=1)
+    await harness.start()
+    try:
+        await import_for(world, world.alice, aoty, cdn)
+        message = await (await world.emu.slash(world.alice, "duel")).done()
+        button = next(b for b in message.buttons if b["label"] == "A")
+        updated = await (await world.emu.click(world.alice, message, button["custom_id"])).done()
+        image = duel_pixels(updated)
+        assert image.format == "PNG" and image.size == duel_pixels(message).size
+    finally:
+        await harness.stop()

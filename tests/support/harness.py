@@ -36,6 +36,7 @@ class BotHarness:
             "web_port": self.web_port,
             "public_base_url": f"http://127.0.0.1:{self.web_port or 1}",
             "log_level": "DEBUG",
+            "image_workers": 0,  # threads: a process pool per bot start would cost a second each time
         }
         if self.database.backend == "postgresql":
             overrides["secret_key"] = "test-secret-key-for-postgres"

@@ -12,7 +12,8 @@ from bot.services.registry import Services
 @asynccontextmanager
 async def open_services(database, **settings_overrides):
     settings = load_settings(_env_file=None, **{"discord_token": "unused", "database_url": database.url,
-                                                "secret_key": "service-tests", **settings_overrides})
+                                                "secret_key": "service-tests", "image_workers": 0,
+                                                **settings_overrides})
     runtime = Runtime(settings, db_schema=database.schema)
     await runtime.open()
     services = Services.build(runtime)
