@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 
@@ -135,23 +136,30 @@ class CollectionService:
     async def stats(self, viewer_id: int, target_id: int, guild_id: int | None) -> Stats:
         async with self.sessions() as session:
             target = await check_can_view(session, viewer_id, target_id, guild_id)
-            entries = (await session.execute(
-                select(UserAlbum.sources, UserAlbum.excluded, Album.cover_url)
-                .join(Album, Album.id == UserAlbum.album_id).where(UserAlbum.user_id == target_id))).all()
+            # A handful of groups instead of a row per album: a collection has few distinct source lists.
+            sources_text = cast(UserAlbum.sources, String)
+            groups = (await session.execute(
+                select(sources_text, UserAlbum.excluded, func.count(), func.count(Album.cover_url))
+                .join(Album, Album.id == UserAlbum.album_id).where(UserAlbum.user_id == target_id)
+                .group_by(sources_text, UserAlbum.excluded))).all()
             by_source: dict[str, int] = {}
-            for entry in entries:
-                for source in entry.sources or ["unknown"]:
-                    by_source[source] = by_source.get(source, 0) + 1
-            active = [e for e in entries if not e.excluded]
+            active_count = excluded_count = with_cover = 0
+            for sources, excluded, count, covered in groups:
+                for source in json.loads(sources or "[]") or ["unknown"]:
+                    by_source[source] = by_source.get(source, 0) + count
+                if excluded:
+                    excluded_count += count
+                else:
+                    active_count += count
+                    with_cover += covered
             loaded = await self.rankers.load(session, target_id)
             votes = loaded.ranker.votes_recorded
             ranked = (await loaded.run(loaded.ranker.ranking))[:3]
-            settled = await loaded.run(loaded.ranker.settled) if len(active) > 1 else 0.0
+            settled = await loaded.run(loaded.ranker.settled) if active_count > 1 else 0.0
             cards = await _cards(session, [r.album_id for r in ranked])
             previous, milestone = next_milestone(votes)
-            return Stats(target_id, target.name, len(active), len(entries) - len(active), by_source, votes,
-                         votes / len(active) if active else 0.0, settled,
-                         sum(1 for e in active if e.cover_url), milestone, previous,
+            return Stats(target_id, target.name, active_count, excluded_count, by_source, votes,
+                         votes / active_count if active_count else 0.0, settled, with_cover, milestone, previous,
                          [RankedRow(i + 1, cards[r.album_id], r.rating, r.comparisons, r.provisional)
                           for i, r in enumerate(ranked)])
 
