@@ -35,8 +35,10 @@ PAGE_SIZE = 10
 SHRINK_RATERS = 2.0
 """Pseudo-raters at the neutral 50 added to every album's mean: few raters pull an album toward the middle."""
 TOP_MEMBERS = 5
-MEMBERS_PER_PASS = 2000  # members whose ratings are recomputed per transaction
-_MAX_MEMBER_BATCHES = 100
+# Members whose ratings are recomputed per transaction. Small, so that on SQLite (one writer) the
+# background refresh never holds the database for long while people click.
+MEMBERS_PER_PASS = 100
+_MAX_MEMBER_BATCHES = 2000
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ differs from the version it was computed from, so no other code has to tell us a
 
 from __future__ import annotations
 
+import asyncio
+
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -67,7 +69,9 @@ async def _ratings_for_batch(session: AsyncSession, user_ids: list[int], rankers
         mus.append(row.mu)
         variances.append(row.sigma2)
         counts.append(row.comparisons)
-    result = {uid: ratings_from_beliefs(*columns[uid]) for uid in user_ids if uid in columns}
+    # Percentiles for hundreds of people are CPU work: in a worker thread, the event loop keeps serving clicks.
+    result = await asyncio.to_thread(
+        lambda: {uid: ratings_from_beliefs(*columns[uid]) for uid in user_ids if uid in columns})
     # No stored beliefs but votes on record: the belief cache was dropped (e.g. by a catalogue merge).
     # Rebuild from the vote log the way the person's own /rankings would.
     missing = [uid for uid in user_ids if uid not in columns]
@@ -76,7 +80,8 @@ async def _ratings_for_batch(session: AsyncSession, user_ids: list[int], rankers
             Vote.user_id.in_(missing), Vote.undone_at.is_(None), Vote.void.is_(False)).distinct())).all())
         for uid in missing:
             if uid in voters:
-                ranked = (await rankers.load(session, uid)).ranker.ranking()
+                loaded = await rankers.load(session, uid)
+                ranked = await loaded.run(loaded.ranker.ranking)
                 result[uid] = {r.album_id: r.rating for r in ranked if r.comparisons > 0}
                 rankers.forget(uid)
     return result
