@@ -20,7 +20,7 @@ from cogs.ui.render import BRAND, album_line, settled_text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-ACK_WITHIN = 2.0  # seconds to build the answer before acknowledging a click; Discord allows 3
+ACK_BY = 2.0  # seconds after the click by which it is answered or acknowledged; Discord allows 3
 
 BUTTONS: list[tuple[DuelAction, str, discord.ButtonStyle, int]] = [
     (DuelAction.A, "A", discord.ButtonStyle.primary, 0),
@@ -82,7 +82,9 @@ async def within_deadline(interaction: discord.Interaction, work: Awaitable[T]) 
     """Answer a click in one request when the work is quick (the usual case); when it is not, acknowledge
     the click before Discord's 3 s run out and finish afterwards."""
     task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task}, timeout=ACK_WITHIN)
+    # Counted from the click itself, not from when this callback got to run: under load the two differ.
+    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    done, _ = await asyncio.wait({task}, timeout=max(0.1, ACK_BY - age))
     if not done:
         await interaction.response.defer()
     return await task

@@ -161,6 +161,8 @@ class DuelService:
                                       .values(state=state, answered_at=utcnow()).returning(*DUEL_TABLE.c))).first()
         if duel is None:
             answered = await session.get(Duel, duel_id)
+            if answered is None:  # deleted since (e.g. /forget-me, a merge), though its owner was cached
+                raise NotFound("This duel no longer exists. Start a new one with /duel.")
             return await self._current_for(session, answered, owner_id)
 
         loaded = await self.rankers.load(session, owner_id, verify=False)
@@ -179,7 +181,8 @@ class DuelService:
             notice = f"Took back your vote: {undone[0]}."
             await self.rankers.save(session, owner_id, loaded)
             # Ask the taken-back question again so it can be answered differently.
-            again = await self._new_duel(session, owner_id, duel, undone[1], undone[2])
+            again = await self._insert_duel(session, NewDuel(new_duel_id(), owner_id, duel.guild_id, duel.channel_id,
+                                                             duel.message_id, undone[1], undone[2], duel.private))
             return await self._card(session, again, loaded, notice)
         else:
             album_id = duel.album_a if action is DuelAction.EXCLUDE_A else duel.album_b
@@ -232,10 +235,6 @@ class DuelService:
         album_a, album_b = await loaded.run(loaded.ranker.next_pair)
         return await self._insert_duel(session, NewDuel(new_duel_id(), owner_id, guild_id, channel_id, message_id,
                                                         album_a, album_b, private))
-
-    async def _new_duel(self, session: AsyncSession, owner_id: int, like, album_a: int, album_b: int) -> NewDuel:  # noqa: ANN001
-        return await self._insert_duel(session, NewDuel(new_duel_id(), owner_id, like.guild_id, like.channel_id,
-                                                        like.message_id, album_a, album_b, like.private))
 
     @staticmethod
     async def _insert_duel(session: AsyncSession, duel: NewDuel) -> NewDuel:
