@@ -23,11 +23,22 @@ TAU_MIN, TAU_MAX = 1.0, 30.0
 PRIOR_WEIGHT = 0.5
 """How much of the skill spread an import prior is trusted to explain (its assumed correlation)."""
 
-NEIGHBOURS = 8
-"""Partners considered for the focal album: this many places either side in the current order."""
+NEIGHBOURS = 6
+"""Candidate pairs are at most this many places apart in the current order."""
 
-FOCALS = 3
-"""How many of the most uncertain albums compete to be the next focal album."""
+CERTAINTY_WINDOW = 12
+"""A duel's value is counted against the albums within this many places of each of the two."""
+
+SCAN_ALL_UP_TO = 128
+"""Up to this many albums every nearby pair is scored; above it only pairs of candidate albums."""
+
+CANDIDATE_BUDGET, CANDIDATE_MIN = 64_000, 32
+"""In a larger collection, the albums most in doubt among their neighbours start the candidate pairs
+(plus the ``MOST_UNCERTAIN``): SCAN_ALL_UP_TO of them at 500 albums, falling to CANDIDATE_MIN from
+2,000 albums (CANDIDATE_BUDGET / albums), so a pick stays around a millisecond or two at 5,000."""
+
+MOST_UNCERTAIN = 8
+"""The albums with the widest beliefs are always candidates (new albums get placed first)."""
 
 PROVISIONAL_BELOW = 3
 """Albums with fewer comparisons than this are flagged provisional."""

@@ -1,34 +1,72 @@
-"""Choosing the next duel: the pair whose answer teaches the most.
+"""Choosing the next duel: the pair whose answer is expected to fix the most of the shown order.
 
-The focal album is one of the most uncertain (new albums therefore get bisected into place first);
-its partner is the neighbour, within a few places in the current order, with the highest expected
-information gain. Far-apart pairs are never worth asking: the answer is almost certain.
+For a candidate pair we look ahead at both answers: each moves the two albums' beliefs (the same
+closed-form update ``record`` applies), which changes how sure we are of every pair they belong to.
+The pair's value is the expected gain in certainty, sum over the other albums l of
+``|2 P(x > l) - 1|`` for both albums x of the pair, averaged over the two answers by their predicted
+probability (the expected reduction in misordered pairs: exactly what the Kendall tau of the shown
+order counts). This favours the dense middle of a collection, where most misordered pairs live, over
+polishing pairs whose order is already clear, and it still bisects new albums into place first (an
+unknown album is unsure against everyone).
+
+Candidates are near neighbours in the current order (far-apart pairs teach almost nothing), and the
+certainty sums run over a window of places around each album, where nearly all of the change
+happens. Large collections first narrow the candidate albums to those with the most doubt about their
+place among their neighbours, so a pick stays around a millisecond at 5,000 albums.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .gaussian import norm_cdf
-from .model import FOCALS, NEIGHBOURS, NOISE
-
-_BALD_C2 = math.pi * math.log(2.0) / 2.0  # probit-entropy approximation constant (Houlsby et al. 2011)
-
-
-def _binary_entropy_bits(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-12, 1.0 - 1e-12)
-    return -(p * np.log2(p) + (1.0 - p) * np.log2(1.0 - p))
+from .gaussian import norm_cdf_fast, win_terms
+from .model import (CANDIDATE_BUDGET, CANDIDATE_MIN, CERTAINTY_WINDOW, MOST_UNCERTAIN, NEIGHBOURS, NOISE,
+                    SCAN_ALL_UP_TO)
 
 
-def information_gain(mu_a, s2_a, mu_b, s2_b) -> np.ndarray:
-    """Expected bits learned about the two skills from one answer (BALD for a probit outcome)."""
-    m = (mu_a - mu_b) / NOISE
-    s2 = (s2_a + s2_b) / (NOISE * NOISE)
-    predictive = _binary_entropy_bits(norm_cdf(m / np.sqrt(1.0 + s2)))
-    expected_noise = math.sqrt(_BALD_C2) / np.sqrt(s2 + _BALD_C2) * np.exp(-m * m / (2.0 * (s2 + _BALD_C2)))
-    return predictive - expected_noise
+def _after_win(mu_w, s2_w, mu_l, s2_l):
+    """Beliefs after the first album beats the second: the update ``Ranker.record`` applies."""
+    c2 = NOISE * NOISE + s2_w + s2_l
+    c = np.sqrt(c2)
+    v, w, _ = win_terms((mu_w - mu_l) / c)
+    return (mu_w + s2_w / c * v, s2_w * np.maximum(1.0 - s2_w / c2 * w, 1e-6),
+            mu_l - s2_l / c * v, s2_l * np.maximum(1.0 - s2_l / c2 * w, 1e-6))
+
+
+def _certainty(mu, s2, other_mu, other_s2):
+    """|2 P(x > y) - 1| elementwise: 0 for a coin flip, 1 for a sure order (``norm_cdf_fast``'s
+    tanh form folded in: this is the hot loop of a pick)."""
+    x = np.abs(mu - other_mu) / np.sqrt(s2 + other_s2)
+    return np.tanh(0.7978845608 * x * (1.0 + 0.044715 * x * x))
+
+
+def _candidate_starts(mu_o: np.ndarray, s2_o: np.ndarray) -> np.ndarray:
+    """Positions whose pairs are worth scoring: all of them in a small collection; otherwise the
+    albums with the most doubt about their place among their neighbours, plus the most uncertain."""
+    m = mu_o.size
+    if m <= SCAN_ALL_UP_TO:
+        return np.arange(m)
+    doubt = np.zeros(m)
+    for gap in range(1, NEIGHBOURS + 1):
+        p = 1.0 - _certainty(mu_o[:-gap], s2_o[:-gap], mu_o[gap:], s2_o[gap:])
+        doubt[:-gap] += p
+        doubt[gap:] += p
+    count = max(CANDIDATE_MIN, min(SCAN_ALL_UP_TO, CANDIDATE_BUDGET // m))
+    doubtful = np.argpartition(-doubt, count)[:count]
+    uncertain = np.argpartition(-s2_o, MOST_UNCERTAIN)[:MOST_UNCERTAIN]
+    return np.union1d(doubtful, uncertain)
+
+
+def _window_certainty(pos, skip, states, mu_o, s2_o, offsets):
+    """For each candidate album at ``pos`` and each hypothetical (mean, variance) in ``states``: its
+    summed certainty against the albums within the window around it, leaving out its partner."""
+    m = mu_o.size
+    idx = pos[:, None] + offsets[None, :]
+    valid = (idx >= 0) & (idx < m) & (idx != pos[:, None]) & (idx != skip[:, None])
+    idx = np.clip(idx, 0, m - 1)
+    win_mu = mu_o[idx]
+    win_s2 = np.where(valid, s2_o[idx], np.inf)  # an infinitely vague "album" adds no certainty
+    return [_certainty(mu[:, None], s2[:, None], win_mu, win_s2).sum(axis=1) for mu, s2 in states]
 
 
 def choose_pair(
@@ -39,42 +77,48 @@ def choose_pair(
     jitter: np.ndarray,
     focus_top: int | None = None,
 ) -> tuple[int, int] | None:
-    """Indices (focal, partner) of the most informative allowed pair, or None if every nearby pair
-    is blocked. ``available`` holds album indices; ``jitter`` (one value per available album, in
-    [0, 1)) breaks ties so equal beliefs do not always resolve the same way."""
+    """Indices (i, j) of the allowed pair with the largest expected gain in certainty of the order,
+    or None if every nearby pair is blocked. ``available`` holds album indices; ``jitter`` (one
+    value per available album, in [0, 1)) breaks exact ties so equal beliefs do not always resolve
+    the same way. ``focus_top=k`` keeps both albums among those that may belong in the top k."""
     # The jitter is far below any real difference in means: it only orders exact ties.
     order = available[np.argsort(-(mu[available] + 1e-12 * jitter), kind="stable")]  # best first
-    position = np.empty(mu.size, dtype=np.int64)
-    position[order] = np.arange(order.size)
-    candidates = order
+    tie = jitter
     if focus_top is not None and focus_top < order.size:
         # Albums that could plausibly belong in the top k: within one sigma of its boundary.
         boundary = mu[order[focus_top - 1]]
-        plausible = mu[order] + 1.0 * np.sqrt(sigma2[order]) >= boundary
+        plausible = mu[order] + np.sqrt(sigma2[order]) >= boundary
         plausible[:focus_top] = True
-        candidates = order[plausible]
-        if candidates.size >= 2:  # partners come from the same plausible set
-            order = candidates
-            position[order] = np.arange(order.size)
-    uncertainty = -sigma2[candidates] * (1.0 + 1e-9 * jitter[position[candidates]])
-    if candidates.size > 4 * FOCALS + 8 and not blocked:
-        # Only the few most uncertain can be focal: partition instead of sorting everything.
-        top = np.argpartition(uncertainty, FOCALS)[:FOCALS]
-        focals = candidates[top[np.argsort(uncertainty[top], kind="stable")]]
-    else:
-        focals = candidates[np.argsort(uncertainty, kind="stable")]
-    best: tuple[float, int, int] | None = None
-    for rank, focal in enumerate(focals):
-        if rank >= FOCALS and best is not None:
-            break
-        p = position[focal]
-        lo, hi = max(0, p - NEIGHBOURS), min(order.size, p + NEIGHBOURS + 1)
-        partners = np.array([q for q in order[lo:hi]
-                             if q != focal and (min(focal, q), max(focal, q)) not in blocked], dtype=np.int64)
-        if partners.size == 0:
-            continue
-        gain = information_gain(mu[focal], sigma2[focal], mu[partners], sigma2[partners])
-        k = int(np.argmax(gain))
-        if best is None or gain[k] > best[0]:
-            best = (float(gain[k]), int(focal), int(partners[k]))
-    return None if best is None else (best[1], best[2])
+        if plausible.sum() >= 2:
+            order, tie = order[plausible], jitter[plausible]
+    mu_o, s2_o = mu[order], sigma2[order]
+    m = order.size
+    starts = _candidate_starts(mu_o, s2_o)
+    # Pairs (p, p + gap) for gap 1..NEIGHBOURS in both directions from each start, each pair once.
+    gaps = np.concatenate([np.arange(1, NEIGHBOURS + 1), -np.arange(1, NEIGHBOURS + 1)])
+    first = np.repeat(starts, gaps.size)
+    second = first + np.tile(gaps, starts.size)
+    keep = (second >= 0) & (second < m)
+    first, second = first[keep], second[keep]
+    first, second = np.minimum(first, second), np.maximum(first, second)
+    codes = np.unique(first * m + second)
+    first, second = codes // m, codes % m
+    if blocked:
+        allowed = np.array([(min(order[a], order[b]), max(order[a], order[b])) not in blocked
+                            for a, b in zip(first, second)], dtype=bool)
+        first, second = first[allowed], second[allowed]
+    if first.size == 0:
+        return None
+    mi, si, mj, sj = mu_o[first], s2_o[first], mu_o[second], s2_o[second]
+    p_first = norm_cdf_fast((mi - mj) / np.sqrt(NOISE * NOISE + si + sj))
+    ai, asi, aj, asj = _after_win(mi, si, mj, sj)      # the first album wins
+    bj, bsj, bi, bsi = _after_win(mj, sj, mi, si)      # the second album wins
+    offsets = np.arange(-CERTAINTY_WINDOW, CERTAINTY_WINDOW + 1)
+    now_i, win_i, lose_i = _window_certainty(first, second, [(mi, si), (ai, asi), (bi, bsi)], mu_o, s2_o, offsets)
+    now_j, lose_j, win_j = _window_certainty(second, first, [(mj, sj), (aj, asj), (bj, bsj)], mu_o, s2_o, offsets)
+    gain = (p_first * (win_i + lose_j + _certainty(ai, asi, aj, asj))
+            + (1.0 - p_first) * (lose_i + win_j + _certainty(bi, bsi, bj, bsj))
+            - (now_i + now_j + _certainty(mi, si, mj, sj)))
+    gain = gain + 1e-12 * (tie[first] + tie[second])  # orders exact ties only
+    k = int(np.argmax(gain))
+    return int(order[first[k]]), int(order[second[k]])
