@@ -244,3 +244,30 @@ def test_a_log_ending_on_a_refit_rebuilds_and_undoes_like_the_replay():
         rebuilt.undo()
         assert beliefs_equal(r, rebuilt)
         assert r.next_pair() == rebuilt.next_pair()
+
+
+def _settled_beliefs(n: int) -> dict[int, tuple[float, float, int]]:
+    """n albums one skill unit apart, each well known (variance 0.05)."""
+    return {i: (float(n - i), 0.05, 20) for i in range(n)}
+
+
+def test_a_new_album_is_placed_before_settled_albums_are_compared_again():
+    stored = _settled_beliefs(30)
+    r = Ranker.from_beliefs(stored, seed=1)
+    r.add_albums([999])  # nothing known about it: unsure against everyone
+    assert 999 in r.next_pair()
+
+
+def test_duels_go_where_the_order_is_in_doubt_not_to_pairs_already_sure():
+    stored = _settled_beliefs(40)
+    # Albums 20 and 21 sit almost level with wide beliefs: the one place the order is unclear.
+    stored[20], stored[21] = (20.05, 1.0, 4), (19.95, 1.0, 4)
+    r = Ranker.from_beliefs(stored, seed=2)
+    assert set(r.next_pair()) & {20, 21}
+
+
+def test_larger_collections_also_pick_where_the_order_is_in_doubt():
+    stored = _settled_beliefs(600)  # above the size where every nearby pair is scored
+    stored[300], stored[301] = (300.05, 1.0, 4), (299.95, 1.0, 4)
+    r = Ranker.from_beliefs(stored, seed=3)
+    assert set(r.next_pair()) & {300, 301}
