@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.catalog.store import ensure_user
@@ -48,6 +48,19 @@ def new_duel_id() -> str:
 
 DUEL_TABLE = Duel.__table__
 VOTE_TABLE = Vote.__table__
+ALBUM_TABLE = Album.__table__
+
+# The click path's statements, built once: building and cache-keying a statement costs more CPU than
+# running it (docs/performance.md); each click binds only its values.
+CLAIM_DUEL = (update(DUEL_TABLE)
+              .where(DUEL_TABLE.c.id == bindparam("duel_id"), DUEL_TABLE.c.state == "open")
+              .values(state=bindparam("new_state"), answered_at=bindparam("answered_now"))
+              .returning(*DUEL_TABLE.c))
+INSERT_VOTE = insert(VOTE_TABLE)
+INSERT_DUEL = insert(DUEL_TABLE)
+ALBUM_CARDS = (select(ALBUM_TABLE.c.id, ALBUM_TABLE.c.title, ALBUM_TABLE.c.artists, ALBUM_TABLE.c.year,
+                      ALBUM_TABLE.c.cover_url)
+               .where(ALBUM_TABLE.c.id.in_(bindparam("ids", expanding=True))))
 
 
 @dataclass(frozen=True)
@@ -76,8 +89,7 @@ class AlbumCards:
         found = {a: entry[1] for a in album_ids if (entry := self._cards.get(a)) and now - entry[0] < self._ttl}
         missing = [a for a in album_ids if a not in found]
         if missing:
-            rows = await session.execute(select(Album.id, Album.title, Album.artists, Album.year, Album.cover_url)
-                                         .where(Album.id.in_(missing)))
+            rows = await session.execute(ALBUM_CARDS, {"ids": missing})
             for row in rows:
                 card = AlbumCard(row.id, row.title, ", ".join(row.artists) if row.artists else "Unknown artist",
                                  row.year, row.cover_url)
@@ -109,10 +121,10 @@ class DuelService:
                         private: bool = False) -> DuelCard:
         async with self.rankers.lock(user_id):
             async with self.sessions.begin() as session:
-                await ensure_user(session, user_id, user_name)
+                user = await ensure_user(session, user_id, user_name)
                 loaded = await self.rankers.load(session, user_id)
                 duel = await self._next_duel(session, loaded, user_id, guild_id, channel_id, None, private)
-                return await self._card(session, duel, loaded)
+                return await self._card(session, duel, loaded, owner_name=user.name or "")
 
     async def attach_message(self, duel_id: str, message_id: int) -> None:
         async with self.sessions.begin() as session:
@@ -157,8 +169,8 @@ class DuelService:
                       action: DuelAction) -> DuelCard | DuelEnded:
         state = {DuelAction.SKIP: "skipped"}.get(action, "voted" if action in VOTES else "closed")
         # Claim and read the duel in one statement: only one click can move it out of "open".
-        duel = (await session.execute(update(DUEL_TABLE).where(DUEL_TABLE.c.id == duel_id, DUEL_TABLE.c.state == "open")
-                                      .values(state=state, answered_at=utcnow()).returning(*DUEL_TABLE.c))).first()
+        duel = (await session.execute(CLAIM_DUEL, {"duel_id": duel_id, "new_state": state,
+                                                   "answered_now": utcnow()})).first()
         if duel is None:
             answered = await session.get(Duel, duel_id)
             if answered is None:  # deleted since (e.g. /forget-me, a merge), though its owner was cached
@@ -168,11 +180,13 @@ class DuelService:
         loaded = await self.rankers.load(session, owner_id, verify=False)
         ranker = loaded.ranker
         notice: str | None = None
+        remembered = self._owners.get(duel_id)  # by _owner_of, just now; the next duel has the same owner
+        owner_name = remembered[1] if remembered else None
         if action in VOTES:
             outcome = VOTES[action]
-            await session.execute(insert(VOTE_TABLE).values(user_id=owner_id, album_a=duel.album_a, album_b=duel.album_b,
-                                                       outcome=outcome.value, duel_id=duel.id, created_at=utcnow(),
-                                                       void=False))
+            await session.execute(INSERT_VOTE, {"user_id": owner_id, "album_a": duel.album_a, "album_b": duel.album_b,
+                                                "outcome": outcome.value, "duel_id": duel.id, "created_at": utcnow(),
+                                                "void": False})
             await loaded.run(ranker.record, duel.album_a, duel.album_b, outcome)  # may refit: big ones off-loop
         elif action is DuelAction.SKIP:
             ranker.skip(duel.album_a, duel.album_b)
@@ -183,7 +197,7 @@ class DuelService:
             # Ask the taken-back question again so it can be answered differently.
             again = await self._insert_duel(session, NewDuel(new_duel_id(), owner_id, duel.guild_id, duel.channel_id,
                                                              duel.message_id, undone[1], undone[2], duel.private))
-            return await self._card(session, again, loaded, notice)
+            return await self._card(session, again, loaded, notice, owner_name)
         else:
             album_id = duel.album_a if action is DuelAction.EXCLUDE_A else duel.album_b
             await session.execute(update(UserAlbum).where(UserAlbum.user_id == owner_id, UserAlbum.album_id == album_id)
@@ -198,7 +212,7 @@ class DuelService:
         except TooFewAlbumsToDuel as exhausted:
             return DuelEnded(owner_id, str(exhausted), ranker.votes_recorded, await loaded.run(ranker.settled),
                              [notice] if notice else [])
-        return await self._card(session, following, loaded, notice)
+        return await self._card(session, following, loaded, notice, owner_name)
 
     async def _undo_last_vote(self, session: AsyncSession, owner_id: int, loaded: LoadedRanker) -> tuple[str, int, int]:
         vote = await session.scalar(select(Vote).where(Vote.user_id == owner_id, Vote.undone_at.is_(None),
@@ -239,14 +253,16 @@ class DuelService:
     @staticmethod
     async def _insert_duel(session: AsyncSession, duel: NewDuel) -> NewDuel:
         # Core statements on the click path: the ORM unit of work costs more CPU than the database does.
-        await session.execute(insert(DUEL_TABLE).values(**asdict(duel), state="open", created_at=utcnow()))
+        await session.execute(INSERT_DUEL, {**asdict(duel), "state": "open", "created_at": utcnow()})
         return duel
 
-    async def _card(self, session: AsyncSession, duel, loaded: LoadedRanker, notice: str | None = None) -> DuelCard:
+    async def _card(self, session: AsyncSession, duel, loaded: LoadedRanker, notice: str | None = None,
+                    owner_name: str | None = None) -> DuelCard:
         owner = self._owners.get(duel.id)
         if owner is None:
-            name = await session.scalar(select(User.name).where(User.id == duel.user_id)) or ""
-            owner = self._remember_owner(duel.id, duel.user_id, name)
+            if owner_name is None:
+                owner_name = await session.scalar(select(User.name).where(User.id == duel.user_id)) or ""
+            owner = self._remember_owner(duel.id, duel.user_id, owner_name)
         cards = await self.cards.get_many(session, [duel.album_a, duel.album_b])
         return DuelCard(duel.id, duel.user_id, owner[1], cards[duel.album_a], cards[duel.album_b],
                         loaded.ranker.votes_recorded, await loaded.run(loaded.ranker.settled), duel.private, notice)
