@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, insert, select, update
@@ -68,6 +68,8 @@ class LoopResult:
     bot_cpu_ms_per_click: float = 0.0      # the bot process and its children (image worker)
     harness_cpu_ms_per_click: float = 0.0  # this process: emulator, CDN, simulated people
     load_average: float = 0.0              # 1-minute load when the clicking ended
+    database_cpu_ms_per_click: float = 0.0  # PostgreSQL's server processes (SQLite runs inside the bot)
+    samples: list[tuple[float, float]] = field(default_factory=list, repr=False)  # (s into the run, ms)
 
 
 @dataclass
@@ -102,6 +104,18 @@ def _proc_stats() -> dict[int, tuple[int, float]]:
         fields = raw[raw.rindex(")") + 2:].split()  # after "(comm)", which may hold spaces
         found[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK)
     return found
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of every PostgreSQL server process on this machine (the bench is its only client)."""
+    total = 0.0
+    for pid, (_ppid, cpu) in _proc_stats().items():
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().strip() == "postgres":
+                total += cpu
+        except OSError:
+            continue
+    return total
 
 
 def process_tree_cpu(root: int) -> float:
@@ -213,8 +227,10 @@ async def count_votes(database_url: str) -> int:
 
 
 async def run_loop(backend: str, users: int, clicks: int, albums: int, think: float = 2.0,
-                   image_workers: int | None = None, profile: Path | None = None) -> LoopResult:
-    """``image_workers`` None keeps the deployed default (IMAGE_WORKERS unset)."""
+                   image_workers: int | None = None, profile: Path | None = None,
+                   bot_settings: dict[str, str] | None = None) -> LoopResult:
+    """``image_workers`` None keeps the deployed default (IMAGE_WORKERS unset); ``bot_settings`` adds
+    environment settings for the bot (e.g. {"server_refresh_seconds": "60"}) for experiments."""
     workdir = Path(tempfile.mkdtemp(prefix="duel-bench-"))
     database_url, cleanup = await _bot_database(backend, workdir)
     emu = DiscordEmulator(token="bench-token")
@@ -224,6 +240,7 @@ async def run_loop(backend: str, users: int, clicks: int, albums: int, think: fl
     settings = {"secret_key": BENCH_SECRET_KEY}
     if image_workers is not None:
         settings["image_workers"] = str(image_workers)
+    settings.update(bot_settings or {})
     bot = BotProcess(emu, database_url, workdir, **settings)
     try:
         guild = emu.add_guild("Bench")
@@ -237,6 +254,7 @@ async def run_loop(backend: str, users: int, clicks: int, albums: int, think: fl
         for person in people:
             messages[person.id] = await (await emu.slash(person, "duel", guild=guild)).done(timeout=60)
         latencies: list[float] = []
+        samples: list[tuple[float, float]] = []
 
         async def clicker(person) -> None:
             rng = random.Random(person.id)
@@ -250,13 +268,15 @@ async def run_loop(backend: str, users: int, clicks: int, albums: int, think: fl
                 run = await emu.click(person, message, button["custom_id"])
                 await run.done(timeout=60)
                 latencies.append((time.perf_counter() - started) * 1000)
+                samples.append((started - began, latencies[-1]))
 
         spy = await _start_profiler(bot.pid, profile, f"{backend}-{users}") if profile else None
-        bot_cpu, harness_cpu = bot.cpu_seconds(), time.process_time()
-        started = time.perf_counter()
+        bot_cpu, harness_cpu, database_cpu = bot.cpu_seconds(), time.process_time(), postgres_cpu()
+        began = time.perf_counter()
         await asyncio.gather(*(clicker(p) for p in people))
-        elapsed = time.perf_counter() - started
+        elapsed = time.perf_counter() - began
         bot_cpu, harness_cpu = bot.cpu_seconds() - bot_cpu, time.process_time() - harness_cpu
+        database_cpu = postgres_cpu() - database_cpu if backend == "postgresql" else 0.0
         load = os.getloadavg()[0]
         if spy is not None:
             spy.send_signal(signal.SIGINT)  # py-spy writes its file on Ctrl-C
@@ -268,7 +288,8 @@ async def run_loop(backend: str, users: int, clicks: int, albums: int, think: fl
         stored = await count_votes(database_url)
         total = users * clicks
         return LoopResult(backend, users, clicks, think, statistics.median(latencies), percentile(latencies, 0.99),
-                          total / elapsed, total, stored, bot_cpu * 1000 / total, harness_cpu * 1000 / total, load)
+                          total / elapsed, total, stored, bot_cpu * 1000 / total, harness_cpu * 1000 / total, load,
+                          database_cpu * 1000 / total, sorted(samples))
     finally:
         await bot.stop()
         await cdn.stop()
@@ -387,11 +408,13 @@ def render(loops: list[LoopResult], reads: list[ReadResult], command: str) -> st
              "and PostgreSQL a third, all on the same 2 cores. *Bot CPU* is the bot process and its image "
              "worker; *emulator CPU* is the second process, which in production would be Discord's.", "",
              "| backend | people clicking at once | clicks each | think time | p50 click → updated message | p99 | "
-             "votes/s | votes stored / expected | bot CPU per click | emulator CPU per click | load average |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "votes/s | votes stored / expected | bot CPU per click | PostgreSQL CPU per click | emulator CPU per click | "
+             "load average |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in loops:
         lines.append(f"| {r.backend} | {r.users} | {r.clicks} | {r.think:g} s | {r.p50_ms:.0f} ms | {r.p99_ms:.0f} ms | "
                      f"{r.votes_per_s:.0f} | {r.votes_stored} / {r.votes_expected} | {r.bot_cpu_ms_per_click:.1f} ms | "
+                     f"{f'{r.database_cpu_ms_per_click:.1f} ms' if r.backend == 'postgresql' else '-'} | "
                      f"{r.harness_cpu_ms_per_click:.1f} ms | {r.load_average:.1f} |")
     if reads:
         lines += ["", "| backend | albums | votes | rebuild from the vote log alone | first /rankings after a restart | /rankings | /stats |",
