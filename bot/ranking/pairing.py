@@ -114,11 +114,17 @@ def choose_pair(
     ai, asi, aj, asj = _after_win(mi, si, mj, sj)      # the first album wins
     bj, bsj, bi, bsi = _after_win(mj, sj, mi, si)      # the second album wins
     offsets = np.arange(-CERTAINTY_WINDOW, CERTAINTY_WINDOW + 1)
-    now_i, win_i, lose_i = _window_certainty(first, second, [(mi, si), (ai, asi), (bi, bsi)], mu_o, s2_o, offsets)
-    now_j, lose_j, win_j = _window_certainty(second, first, [(mj, sj), (aj, asj), (bj, bsj)], mu_o, s2_o, offsets)
+    win_i, lose_i = _window_certainty(first, second, [(ai, asi), (bi, bsi)], mu_o, s2_o, offsets)
+    lose_j, win_j = _window_certainty(second, first, [(aj, asj), (bj, bsj)], mu_o, s2_o, offsets)
+    # Certainty as things stand, once per album (not per pair): its window sum includes the partner,
+    # so the pair's own term comes off once for each album and goes back on once.
+    used = np.union1d(first, second)
+    now = np.zeros(m)
+    now[used] = _window_certainty(used, used, [(mu_o[used], s2_o[used])], mu_o, s2_o, offsets)[0]
+    pair_now = _certainty(mi, si, mj, sj)
     gain = (p_first * (win_i + lose_j + _certainty(ai, asi, aj, asj))
             + (1.0 - p_first) * (lose_i + win_j + _certainty(bi, bsi, bj, bsj))
-            - (now_i + now_j + _certainty(mi, si, mj, sj)))
+            - (now[first] + now[second] - pair_now))
     gain = gain + 1e-12 * (tie[first] + tie[second])  # orders exact ties only
     k = int(np.argmax(gain))
     return int(order[first[k]]), int(order[second[k]])
