@@ -38,7 +38,6 @@ TOP_MEMBERS = 5
 # Members whose ratings are recomputed per transaction. Small, so that on SQLite (one writer) the
 # background refresh never holds the database for long while people click.
 MEMBERS_PER_PASS = 100
-_MAX_MEMBER_BATCHES = 2000
 
 
 @dataclass(frozen=True)
@@ -119,8 +118,10 @@ async def rebuild_chart(session: AsyncSession, guild_id: int, min_raters: int, r
     wanted = board.wanted
     # Someone who joined after this pass refreshed ratings is already counted by ``wanted``: bring their
     # ratings up to date too, or the chart would count them without their albums.
-    while stale := await stale_members(session, limit=MEMBERS_PER_PASS, guild_id=guild_id):
+    after = None
+    while stale := await stale_members(session, limit=MEMBERS_PER_PASS, guild_id=guild_id, after=after):
         await refresh_members(session, stale, rankers)
+        after = stale[-1].user_id  # one sweep: people voting meanwhile cannot keep this transaction open
     rows = (await session.execute(
         select(MemberAlbumRating.album_id, func.count().label("raters"), func.sum(MemberAlbumRating.rating).label("total"))
         .select_from(GuildMember)
@@ -166,13 +167,18 @@ class LeaderboardService(WakeableLoop):
         """Recompute stale members' ratings, then rebuild every stale chart. Safe to call any time."""
         async with self._lock:
             members = 0
-            for _ in range(_MAX_MEMBER_BATCHES):  # bounded: people voting meanwhile cannot keep us here
+            after = None
+            # One sweep in user id order, each stale member once. Re-asking from the start let people
+            # who kept voting keep the pass going batch after batch (in the duel bench it never slept),
+            # costing CPU and SQLite's one connection on every click; they wait for the next pass.
+            while True:
                 async with self.sessions.begin() as session:
-                    stale = await stale_members(session, limit=MEMBERS_PER_PASS)
+                    stale = await stale_members(session, limit=MEMBERS_PER_PASS, after=after)
                     if not stale:
                         break
                     await mark_dirty(session, await refresh_members(session, stale, self._rankers))
                 members += len(stale)
+                after = stale[-1].user_id
             async with self.sessions() as session:
                 dirty = (await session.scalars(select(ServerBoard.guild_id)
                                                .where(ServerBoard.wanted > ServerBoard.built))).all()

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy import and_, delete, exists, func, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,8 +42,10 @@ def ratings_from_beliefs(album_ids: list[int], mu: list[float], sigma2: list[flo
     return {a: float(r) for a, r, c in zip(album_ids, ratings, comparisons) if c > 0}
 
 
-async def stale_members(session: AsyncSession, limit: int = 5000, guild_id: int | None = None) -> list[StaleMember]:
-    """Server members (of one server, or of any) whose cached ratings are older than their ranking."""
+async def stale_members(session: AsyncSession, limit: int = 5000, guild_id: int | None = None,
+                        after: int | None = None) -> list[StaleMember]:
+    """Server members (of one server, or of any) whose cached ratings are older than their ranking, in
+    user id order; ``after`` continues a sweep past that user id."""
     membership = exists().where(GuildMember.user_id == User.id)
     if guild_id is not None:
         membership = exists().where(GuildMember.user_id == User.id, GuildMember.guild_id == guild_id)
@@ -51,7 +53,7 @@ async def stale_members(session: AsyncSession, limit: int = 5000, guild_id: int 
         select(User.id, User.ranking_version)
         .outerjoin(MemberRatingVersion, MemberRatingVersion.user_id == User.id)
         .where(or_(MemberRatingVersion.version.is_(None), MemberRatingVersion.version != User.ranking_version),
-               membership)
+               membership, User.id > after if after is not None else true())
         .order_by(User.id).limit(limit))
     return [StaleMember(r.id, r.ranking_version) for r in rows]
 

@@ -45,6 +45,32 @@ async def test_refreshes_only_what_changed_and_never_inside_a_read(services, ser
     assert report.members == 1 and report.guilds == [server]
 
 
+async def test_a_pass_ends_while_members_keep_voting(services, server, members, monkeypatch):
+    """People voting while their ratings are computed wait for the next pass; they cannot keep this one
+    (and the database, on SQLite) busy batch after batch."""
+    from sqlalchemy import update
+
+    import bot.services.leaderboards as leaderboards
+    from bot.db.models import User
+
+    refresh, votes_meanwhile = leaderboards.refresh_members, [50]  # bounded, so a regression fails, not hangs
+
+    async def voting_meanwhile(session, stale, rankers):
+        guilds = await refresh(session, stale, rankers)
+        if votes_meanwhile[0] > 0:  # what a vote does to the refresher: a newer ranking version
+            votes_meanwhile[0] -= 1
+            await session.execute(update(User).where(User.id.in_([m.user_id for m in stale]))
+                                  .values(ranking_version=User.ranking_version + 1))
+        return guilds
+
+    monkeypatch.setattr(leaderboards, "refresh_members", voting_meanwhile)
+    await vote_by_truth(services, members[2], TRUTH, 3, server)
+    await vote_by_truth(services, members[3], TRUTH, 3, server)
+    assert (await services.leaderboards.refresh_once()).members == 2
+    monkeypatch.undo()
+    assert (await services.leaderboards.refresh_once()).members == 2  # their later votes: the next pass
+
+
 async def test_members_who_leave_or_go_private_drop_out_and_anonymous_ones_are_not_named(services, server, members):
     ana, ben, cleo = members[:3]
     await services.memberships.member_left(server, ana.id)
