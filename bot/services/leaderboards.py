@@ -24,7 +24,7 @@ from bot.db.models import (Album, GuildMember, MemberAlbumRating, ServerAlbumSco
 from bot.db.types import utcnow
 from bot.errors import NotFound, UserError
 from bot.services.cards import AlbumCard
-from bot.services.member_ratings import counted_members, refresh_members, stale_members
+from bot.services.member_ratings import counted_members, ratings_of, read_beliefs, refresh_members, stale_members
 from bot.services.background import WakeableLoop
 from bot.services.rankers import RankerStore
 from bot.services.server_duel_ranking import refit_server_duels
@@ -174,9 +174,15 @@ class LeaderboardService(WakeableLoop):
             while True:
                 async with self.sessions.begin() as session:
                     stale = await stale_members(session, limit=MEMBERS_PER_PASS, after=after)
-                    if not stale:
-                        break
-                    await mark_dirty(session, await refresh_members(session, stale, self._rankers))
+                    beliefs = await read_beliefs(session, [m.user_id for m in stale]) if stale else {}
+                if not stale:
+                    break
+                # Percentiles with no transaction open: on SQLite the one connection serves clicks
+                # meanwhile. Someone who votes in between is stored with the version read above, so the
+                # next pass takes them again.
+                computed = await asyncio.to_thread(ratings_of, beliefs)
+                async with self.sessions.begin() as session:
+                    await mark_dirty(session, await refresh_members(session, stale, self._rankers, computed))
                 members += len(stale)
                 after = stale[-1].user_id
             async with self.sessions() as session:

@@ -58,25 +58,41 @@ async def stale_members(session: AsyncSession, limit: int = 5000, guild_id: int 
     return [StaleMember(r.id, r.ranking_version) for r in rows]
 
 
-async def _ratings_for_batch(session: AsyncSession, user_ids: list[int], rankers: RankerStore) -> dict[int, dict[int, float]]:
+Columns = dict[int, tuple[list, list, list, list]]  # user id -> album ids, mu, sigma2, comparisons
+
+
+async def read_beliefs(session: AsyncSession, user_ids: list[int]) -> Columns:
+    """The stored beliefs of these people's (not excluded) albums, as columns per person."""
     rows = await session.execute(
         select(Belief.user_id, Belief.album_id, Belief.mu, Belief.sigma2, Belief.comparisons)
         .join(UserAlbum, and_(UserAlbum.user_id == Belief.user_id, UserAlbum.album_id == Belief.album_id))
         .where(Belief.user_id.in_(user_ids), UserAlbum.excluded.is_(False))
         .order_by(Belief.user_id, Belief.album_id))
-    columns: dict[int, tuple[list, list, list, list]] = defaultdict(lambda: ([], [], [], []))
+    columns: Columns = defaultdict(lambda: ([], [], [], []))
     for row in rows:
         ids, mus, variances, counts = columns[row.user_id]
         ids.append(row.album_id)
         mus.append(row.mu)
         variances.append(row.sigma2)
         counts.append(row.comparisons)
-    # Percentiles for hundreds of people are CPU work: in a worker thread, the event loop keeps serving clicks.
-    result = await asyncio.to_thread(
-        lambda: {uid: ratings_from_beliefs(*columns[uid]) for uid in user_ids if uid in columns})
+    return dict(columns)
+
+
+def ratings_of(columns: Columns) -> dict[int, dict[int, float]]:
+    """CPU work (percentiles): callers run it in a worker thread."""
+    return {uid: ratings_from_beliefs(*person) for uid, person in columns.items()}
+
+
+async def _ratings_for_batch(session: AsyncSession, user_ids: list[int], rankers: RankerStore,
+                             computed: dict[int, dict[int, float]] | None = None) -> dict[int, dict[int, float]]:
+    if computed is None:
+        columns = await read_beliefs(session, user_ids)
+        # Percentiles for hundreds of people are CPU work: in a worker thread, the event loop keeps serving clicks.
+        computed = await asyncio.to_thread(ratings_of, columns)
+    result = {uid: computed[uid] for uid in user_ids if uid in computed}
     # No stored beliefs but votes on record: the belief cache was dropped (e.g. by a catalogue merge).
     # Rebuild from the vote log the way the person's own /rankings would.
-    missing = [uid for uid in user_ids if uid not in columns]
+    missing = [uid for uid in user_ids if uid not in computed]
     if missing:
         voters = set((await session.scalars(select(Vote.user_id).where(
             Vote.user_id.in_(missing), Vote.undone_at.is_(None), Vote.void.is_(False)).distinct())).all())
@@ -89,14 +105,16 @@ async def _ratings_for_batch(session: AsyncSession, user_ids: list[int], rankers
     return result
 
 
-async def refresh_members(session: AsyncSession, stale: list[StaleMember], rankers: RankerStore) -> set[int]:
-    """Recompute the ratings of ``stale`` members; return the servers whose charts they change."""
+async def refresh_members(session: AsyncSession, stale: list[StaleMember], rankers: RankerStore,
+                          computed: dict[int, dict[int, float]] | None = None) -> set[int]:
+    """Recompute the ratings of ``stale`` members (``computed``: ratings already worked out from their
+    stored beliefs, outside this transaction); return the servers whose charts they change."""
     guilds: set[int] = set()
     dialect = sqlite if session.bind.dialect.name == "sqlite" else postgresql
     for start in range(0, len(stale), BATCH):
         batch = stale[start:start + BATCH]
         user_ids = [m.user_id for m in batch]
-        ratings = await _ratings_for_batch(session, user_ids, rankers)
+        ratings = await _ratings_for_batch(session, user_ids, rankers, computed)
         await session.execute(delete(MemberAlbumRating).where(MemberAlbumRating.user_id.in_(user_ids)))
         rows = [{"user_id": uid, "album_id": album_id, "rating": rating}
                 for uid, albums in ratings.items() for album_id, rating in albums.items()]

@@ -124,6 +124,9 @@ async def test_personal_duel_clicks_feed_the_chart(bot, world, aoty, cdn):
             label = "A" if a < b else "B"
             button = next(b for b in world.emu.message(message.id).buttons if b["label"] == label)
             await (await world.emu.click(user, message, button["custom_id"])).done()
+    # The chart counted all three before any vote (they joined with /import): wait for a refresher pass
+    # that saw every vote, not just for a chart that is not updating.
+    await services(bot).leaderboards.next_cycle()
     await counted(bot, world.guild.id, 3)
     message = await (await world.emu.slash(world.alice, "server", "rankings", guild=world.guild)).done()
     listed = chart_titles(message)

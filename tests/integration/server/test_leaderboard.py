@@ -55,8 +55,8 @@ async def test_a_pass_ends_while_members_keep_voting(services, server, members, 
 
     refresh, votes_meanwhile = leaderboards.refresh_members, [50]  # bounded, so a regression fails, not hangs
 
-    async def voting_meanwhile(session, stale, rankers):
-        guilds = await refresh(session, stale, rankers)
+    async def voting_meanwhile(session, stale, *args):
+        guilds = await refresh(session, stale, *args)
         if votes_meanwhile[0] > 0:  # what a vote does to the refresher: a newer ranking version
             votes_meanwhile[0] -= 1
             await session.execute(update(User).where(User.id.in_([m.user_id for m in stale]))
