@@ -247,8 +247,8 @@ def test_a_log_ending_on_a_refit_rebuilds_and_undoes_like_the_replay():
 
 
 def _settled_beliefs(n: int) -> dict[int, tuple[float, float, int]]:
-    """n albums one skill unit apart, each well known (variance 0.05)."""
-    return {i: (float(n - i), 0.05, 20) for i in range(n)}
+    """n albums ten skill units apart: their order is sure, although each belief is fairly wide (3.0)."""
+    return {i: (10.0 * (n - i), 3.0, 20) for i in range(n)}
 
 
 def test_a_new_album_is_placed_before_settled_albums_are_compared_again():
@@ -258,16 +258,17 @@ def test_a_new_album_is_placed_before_settled_albums_are_compared_again():
     assert 999 in r.next_pair()
 
 
-def test_duels_go_where_the_order_is_in_doubt_not_to_pairs_already_sure():
+def test_duels_go_where_the_order_is_in_doubt_not_to_the_widest_beliefs():
     stored = _settled_beliefs(40)
-    # Albums 20 and 21 sit almost level with wide beliefs: the one place the order is unclear.
-    stored[20], stored[21] = (20.05, 1.0, 4), (19.95, 1.0, 4)
+    # Albums 20 and 21 sit almost level: the one place the order is unclear, though their beliefs are
+    # narrower than everyone else's (a most-uncertain-first rule would pick elsewhere).
+    stored[20], stored[21] = (200.05, 1.0, 4), (199.95, 1.0, 4)
     r = Ranker.from_beliefs(stored, seed=2)
     assert set(r.next_pair()) & {20, 21}
 
 
 def test_larger_collections_also_pick_where_the_order_is_in_doubt():
     stored = _settled_beliefs(600)  # above the size where every nearby pair is scored
-    stored[300], stored[301] = (300.05, 1.0, 4), (299.95, 1.0, 4)
+    stored[300], stored[301] = (3000.05, 1.0, 4), (2999.95, 1.0, 4)
     r = Ranker.from_beliefs(stored, seed=3)
     assert set(r.next_pair()) & {300, 301}
