@@ -130,3 +130,23 @@ def test_unicode_and_empty_labels_render():
 async def test_async_wrapper_gives_the_same_image():
     args = (samples.solid(RED), None, OK_COMPUTER, HOMOGENIC)
     assert await compose_duel_image_async(*args) == compose_duel_image(*args)
+
+
+def test_photo_covers_keep_their_look_in_either_place():
+    """Each cover has its own share of the palette: it looks the same whichever side it is on and
+    whatever it is shown against, and close to the cover itself."""
+    from bot.images.decode import load_cover
+    from bot.images.duel_image import BACKGROUND
+
+    photo, other = samples.photo_like(3), samples.photo_like(4)
+    original = np.asarray(load_cover(photo, TILE, background=BACKGROUND), dtype=int)
+    as_a = np.asarray(decode(compose_duel_image(photo, other, OK_COMPUTER, HOMOGENIC)).convert("RGB"), dtype=int)
+    as_b = np.asarray(decode(compose_duel_image(None, photo, OK_COMPUTER, HOMOGENIC)).convert("RGB"), dtype=int)
+    left = as_a[LEFT[1]:LEFT[3], LEFT[0]:LEFT[2]]
+    right = as_b[RIGHT[1]:RIGHT[3], RIGHT[0]:RIGHT[2]]
+    away_from_badge = np.s_[80:, :]
+    assert (left[away_from_badge] == right[away_from_badge]).all()
+    # Dithering trades per-pixel error for the right average colour: blur both and compare.
+    def blurred(a):
+        return a[80:320, :320].reshape(30, 8, 40, 8, 3).mean(axis=(1, 3))
+    assert np.abs(blurred(left) - blurred(original)).mean() < 4
