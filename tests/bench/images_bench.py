@@ -73,6 +73,10 @@ def main(repeats: int = 20) -> None:
     photos = [photo_like(seed) for seed in range(5)]  # each item is decoded anyway: reuse is as costly
     chart = [ChartItem(i + 1, f"Album number {i + 1}", f"Artist {i + 1}", photos[i % 5]) for i in range(25)]
     measure("duel image, two 640px covers", lambda: compose_duel_image(a, b, ok, homogenic), repeats)
+    # Covers never seen before: each one is decoded, quantised and dithered (the first-sight cost).
+    fresh = iter([photo_like(100 + seed) for seed in range(2 * repeats + 2)])
+    measure("duel image, two new covers", lambda: compose_duel_image(next(fresh), next(fresh), ok, homogenic),
+            repeats)
     measure("duel image, two placeholders", lambda: compose_duel_image(None, None, ok, homogenic), repeats)
     measure("chart 3x3 (9 covers)", lambda: compose_chart(chart[:9], 9), max(3, repeats // 4))
     measure("chart 5x5 (25 covers)", lambda: compose_chart(chart, 25), max(3, repeats // 4))
