@@ -36,3 +36,25 @@ async def test_racing_clicks_on_two_processes_leave_one_vote_and_consistent_beli
         assert len(votes) == 7 and current.votes == 7
         replay = Ranker.from_votes(list(stored), [(v.album_a, v.album_b, v.outcome) for v in votes], seed=USER)
         assert {a: b.comparisons for a, b in replay.beliefs().items()} == stored
+
+
+async def test_a_vote_worked_out_ahead_is_dropped_when_another_process_answered_first(database):
+    """The process that showed a duel records a click on its cached ranker before taking the database;
+    if the other process already answered that duel, the early work must leave no trace."""
+    async with open_services(database) as first, open_services(database) as second:
+        await store_albums(first.runtime.sessions, USER, [IncomingAlbum(f"Disc {i}", [f"Group {i}"], "aoty")
+                                                         for i in range(8)], user_name="racer")
+        card = await first.duels.open_duel(USER, "racer", guild_id=None, channel_id=1)
+        await first.duels.attach_message(card.duel_id, 77)
+        answered = await second.duels.answer(card.duel_id, USER, DuelAction.A)
+        late = await first.duels.answer(card.duel_id, USER, DuelAction.B)
+        assert isinstance(late, DuelCard) and late.duel_id == answered.duel_id and late.votes == 1
+        assert "after the duel was answered" in (late.notice or "")
+        following = await first.duels.answer(late.duel_id, USER, DuelAction.A)
+        assert following.votes == 2
+        async with first.runtime.sessions() as session:
+            votes = (await session.scalars(select(Vote).where(Vote.user_id == USER).order_by(Vote.id))).all()
+            stored = {b.album_id: (b.mu, b.comparisons) for b in (await session.scalars(
+                select(Belief).where(Belief.user_id == USER))).all()}
+        assert [v.outcome for v in votes] == ["A", "A"]
+        assert sum(c for _, c in stored.values()) == 4  # two votes, two albums each: the B never counted
