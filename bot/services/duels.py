@@ -69,18 +69,6 @@ OWNER_CARDS = (select(*_CARD_COLUMNS).join(UserAlbum.__table__, UserAlbum.__tabl
 WHOLE_COLLECTION = 500  # albums; a collection up to this size has all its cards loaded at once
 
 
-@dataclass
-class PreparedVote:
-    """A vote worked out on the cached ranker before the click's transaction: the ranker already holds
-    it, and ``pair`` is the duel to show next (None with ``exhausted`` when no pair is left)."""
-
-    loaded: LoadedRanker
-    album_a: int
-    album_b: int
-    pair: tuple[int, int] | None
-    exhausted: TooFewAlbumsToDuel | None = None
-
-
 @dataclass(frozen=True)
 class NewDuel:
     id: str
@@ -144,7 +132,6 @@ class DuelService:
         self.rankers = rankers
         self.cards = AlbumCards()
         self._owners: OrderedDict[str, tuple[int, str]] = OrderedDict()  # duel id -> owner; never changes
-        self._pairs: OrderedDict[str, tuple[int, int]] = OrderedDict()   # duel id -> its albums; never change
 
     async def open_duel(self, user_id: int, user_name: str, *, guild_id: int | None, channel_id: int | None,
                         private: bool = False) -> DuelCard:
@@ -165,9 +152,8 @@ class DuelService:
             owner_id = await self._owner_of(duel_id, clicker_id)
             async with self.rankers.lock(owner_id):
                 try:
-                    prepared = await self._prepare_vote(duel_id, owner_id, action)
                     async with self.sessions.begin() as session:
-                        result, loaded = await self._answer(session, duel_id, owner_id, action, prepared)
+                        result, loaded = await self._answer(session, duel_id, owner_id, action)
                     return await _settle(result, loaded)
                 except StaleRanking:
                     if attempt == _RETRIES - 1:
@@ -197,45 +183,19 @@ class DuelService:
             self._owners.popitem(last=False)
         return self._owners[duel_id]
 
-    async def _prepare_vote(self, duel_id: str, owner_id: int, action: DuelAction) -> PreparedVote | None:
-        """Record a vote on the cached ranker and choose the next pair *before* the transaction, when
-        this process made the duel and still holds the owner's ranker. On SQLite every click queues for
-        the one connection, so the ranker's maths (the pick is the largest part, a refit now and then)
-        must not run while holding it. If the claim then fails, the cached ranker is dropped."""
-        if action not in VOTES:
-            return None
-        # Taken out: a second click on this duel (already answered) must not be worked out again.
-        pair = self._pairs.pop(duel_id, None)
-        loaded = self.rankers.cached(owner_id)
-        if pair is None or loaded is None:
-            return None
-        try:
-            await loaded.run(loaded.ranker.record, pair[0], pair[1], VOTES[action])  # may refit
-        except BaseException:
-            self.rankers.forget(owner_id)
-            raise
-        try:
-            following = await loaded.run(loaded.ranker.next_pair)
-        except TooFewAlbumsToDuel as exhausted:
-            return PreparedVote(loaded, pair[0], pair[1], None, exhausted)
-        return PreparedVote(loaded, pair[0], pair[1], following)
-
-    async def _answer(self, session: AsyncSession, duel_id: str, owner_id: int, action: DuelAction,
-                      prepared: PreparedVote | None = None) -> tuple[DuelCard | DuelEnded, LoadedRanker]:
+    async def _answer(self, session: AsyncSession, duel_id: str, owner_id: int,
+                      action: DuelAction) -> tuple[DuelCard | DuelEnded, LoadedRanker]:
         state = {DuelAction.SKIP: "skipped"}.get(action, "voted" if action in VOTES else "closed")
         # Claim and read the duel in one statement: only one click can move it out of "open".
         duel = (await session.execute(CLAIM_DUEL, {"duel_id": duel_id, "new_state": state,
                                                    "answered_now": utcnow()})).first()
-        if prepared is not None and (duel is None or (duel.album_a, duel.album_b) != (prepared.album_a, prepared.album_b)):
-            self.rankers.forget(owner_id)  # it holds a vote that will not be stored
-            prepared = None
         if duel is None:
             answered = await session.get(Duel, duel_id)
             if answered is None:  # deleted since (e.g. /forget-me, a merge), though its owner was cached
                 raise NotFound("This duel no longer exists. Start a new one with /duel.")
             return await self._current_for(session, answered, owner_id)
 
-        loaded = prepared.loaded if prepared is not None else await self.rankers.load(session, owner_id, verify=False)
+        loaded = await self.rankers.load(session, owner_id, verify=False)
         ranker = loaded.ranker
         notice: str | None = None
         remembered = self._owners.get(duel_id)  # by _owner_of, just now; the next duel has the same owner
@@ -245,8 +205,7 @@ class DuelService:
             await session.execute(INSERT_VOTE, {"user_id": owner_id, "album_a": duel.album_a, "album_b": duel.album_b,
                                                 "outcome": outcome.value, "duel_id": duel.id, "created_at": utcnow(),
                                                 "void": False})
-            if prepared is None:
-                await loaded.run(ranker.record, duel.album_a, duel.album_b, outcome)  # may refit: big ones off-loop
+            await loaded.run(ranker.record, duel.album_a, duel.album_b, outcome)  # may refit: big ones off-loop
         elif action is DuelAction.SKIP:
             ranker.skip(duel.album_a, duel.album_b)
         elif action is DuelAction.UNDO:
@@ -266,10 +225,8 @@ class DuelService:
             notice = f"Excluded {title}. /restore brings it back."
         await self.rankers.save(session, owner_id, loaded)
         try:
-            if prepared is not None and prepared.exhausted is not None:
-                raise prepared.exhausted
             following = await self._next_duel(session, loaded, owner_id, duel.guild_id, duel.channel_id,
-                                              duel.message_id, duel.private, prepared.pair if prepared else None)
+                                              duel.message_id, duel.private)
         except TooFewAlbumsToDuel as exhausted:
             return DuelEnded(owner_id, str(exhausted), ranker.votes_recorded, _UNSETTLED,
                              [notice] if notice else []), loaded
@@ -306,19 +263,15 @@ class DuelService:
                                                          "here is the current one."), loaded
 
     async def _next_duel(self, session: AsyncSession, loaded: LoadedRanker, owner_id: int, guild_id: int | None,
-                         channel_id: int | None, message_id: int | None, private: bool,
-                         pair: tuple[int, int] | None = None) -> NewDuel:
-        album_a, album_b = pair or await loaded.run(loaded.ranker.next_pair)
+                         channel_id: int | None, message_id: int | None, private: bool) -> NewDuel:
+        album_a, album_b = await loaded.run(loaded.ranker.next_pair)
         return await self._insert_duel(session, NewDuel(new_duel_id(), owner_id, guild_id, channel_id, message_id,
                                                         album_a, album_b, private))
 
-    async def _insert_duel(self, session: AsyncSession, duel: NewDuel) -> NewDuel:
+    @staticmethod
+    async def _insert_duel(session: AsyncSession, duel: NewDuel) -> NewDuel:
         # Core statements on the click path: the ORM unit of work costs more CPU than the database does.
         await session.execute(INSERT_DUEL, {**asdict(duel), "state": "open", "created_at": utcnow()})
-        # Remembered even if this transaction rolls back: a duel that was never stored is never claimed.
-        self._pairs[duel.id] = (duel.album_a, duel.album_b)
-        while len(self._pairs) > 50_000:
-            self._pairs.popitem(last=False)
         return duel
 
     async def _card(self, session: AsyncSession, duel, loaded: LoadedRanker, notice: str | None = None,

@@ -55,14 +55,6 @@ class RankerStore:
         """Serialises one person's changes inside this process (across processes the version does)."""
         return self._locks.setdefault(user_id, asyncio.Lock())
 
-    def cached(self, user_id: int) -> LoadedRanker | None:
-        """The ranker this process holds for the person, without asking the database (it may be stale:
-        a unit of work that uses it ends in ``save``, whose compare-and-set notices)."""
-        loaded = self._cache.get(user_id)
-        if loaded is not None:
-            self._cache.move_to_end(user_id)
-        return loaded
-
     def forget(self, user_id: int) -> None:
         self._cache.pop(user_id, None)
 
