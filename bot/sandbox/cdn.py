@@ -2,6 +2,11 @@
 
 Real CDNs serve JPEGs, answer 404 for dead links, and are sometimes slow; covers here do the same so
 the duel image, charts and the cover cache meet real bytes over real HTTP.
+
+Two styles of cover: ``"flat"`` (one colour per path, cheap, which tests read back to tell covers apart)
+and ``"photo"`` (640 px photo-like JPEGs, Spotify's largest size, which cost what real covers cost to
+decode, quantise and dither). Photo covers are drawn from a pool made at start-up, each path's bytes
+made unique by a JPEG comment naming it, so no cache keyed by bytes can share work between two paths.
 """
 
 from __future__ import annotations
@@ -9,10 +14,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import struct
 from collections import Counter
+from typing import Literal
 
+import numpy as np
 from aiohttp import web
 from PIL import Image
+
+PHOTO_SIDE = 640
+PHOTO_POOL = 48
 
 
 def colour_for(path: str) -> tuple[int, int, int]:
@@ -20,9 +31,28 @@ def colour_for(path: str) -> tuple[int, int, int]:
     return digest[0], digest[1], digest[2]
 
 
+def photo_cover(seed: int, side: int = PHOTO_SIDE) -> bytes:
+    """A smooth colour field with grain, JPEG-encoded like a real cover: compresses and decodes like a photo."""
+    rng = np.random.default_rng(seed)
+    field = Image.fromarray(rng.integers(0, 255, (8, 8, 3), dtype=np.uint8)).resize((side, side), Image.BICUBIC)
+    grain = rng.normal(0, 10, (side, side, 3))
+    pixels = np.clip(np.asarray(field, dtype=float) + grain, 0, 255).astype(np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+def _with_comment(jpeg: bytes, text: str) -> bytes:
+    """The same picture with a COM segment after the start-of-image marker: different bytes, same pixels."""
+    comment = text.encode()[:60000]
+    return jpeg[:2] + b"\xff\xfe" + struct.pack(">H", len(comment) + 2) + comment + jpeg[2:]
+
+
 class CoverCdn:
-    def __init__(self, size: int = 300) -> None:
+    def __init__(self, size: int = 300, style: Literal["flat", "photo"] = "flat") -> None:
         self.size = size
+        self.style = style
+        self._photos: list[bytes] = []
         self.dead: set[str] = set()       # paths that answer 404
         self.not_images: set[str] = set()  # paths that answer an HTML page with status 200
         self.hold_paths: set[str] = set()  # paths that hang until release()
@@ -38,6 +68,9 @@ class CoverCdn:
         self._released.set()
 
     async def start(self) -> None:
+        if self.style == "photo" and not self._photos:
+            # Made once, before anyone asks: drawing a photo per request would load the machine under test.
+            self._photos = [photo_cover(seed) for seed in range(PHOTO_POOL)]
         app = web.Application()
         app.router.add_get("/{path:.*}", self._serve)
         self._runner = web.AppRunner(app, access_log=None)
@@ -68,7 +101,12 @@ class CoverCdn:
             return web.Response(status=404, text="Not Found")
         if path in self.not_images:
             return web.Response(text="<html><body>Oops</body></html>", content_type="text/html")
-        buffer = io.BytesIO()
-        Image.new("RGB", (self.size, self.size), colour_for(path)).save(buffer, "JPEG", quality=85)
-        return web.Response(body=buffer.getvalue(), content_type="image/jpeg",
+        if self.style == "photo":
+            digest = hashlib.sha256(path.encode()).digest()
+            body = _with_comment(self._photos[digest[0] % len(self._photos)], path)
+        else:
+            buffer = io.BytesIO()
+            Image.new("RGB", (self.size, self.size), colour_for(path)).save(buffer, "JPEG", quality=85)
+            body = buffer.getvalue()
+        return web.Response(body=body, content_type="image/jpeg",
                             headers={"Cache-Control": "public, max-age=31536000"})

@@ -1,7 +1,7 @@
 """The duel loop under load, end to end: simulated people clicking through duels in the emulator.
 
     python -m tests.bench.duel_loop_bench [--users 10,50] [--clicks 10] [--think 2] [--albums 200]
-        [--backend sqlite|postgresql|both] [--image-workers N] [--profile DIR] [--no-write]
+        [--backend sqlite|postgresql|both] [--covers photo|flat] [--image-workers N] [--profile DIR] [--no-write]
 
 The bot runs as deployed: ``python -m bot`` in a process of its own, configured by environment variables
 that point it at the Discord emulator (as ``tests/e2e/test_foundation.py`` does). The emulator, the cover
@@ -9,7 +9,9 @@ CDN and the simulated people share this process; in production Discord is not on
 their CPU is reported apart from the bot's.
 
 Each person gets their own albums (with covers on the emulated CDN, already resolved, as in steady
-state; seeded before the bot starts), opens /duel and clicks A or B, pausing a think time between seeing
+state; seeded before the bot starts; 640 px photo-like JPEGs, each path's bytes its own, so every
+cover costs what a real one does to download, decode and dither; ``--covers flat`` serves cheap
+one-colour 300 px covers as earlier tables did), opens /duel and clicks A or B, pausing a think time between seeing
 a duel and clicking (people look at two covers before choosing; ``--think 0`` clicks as fast as replies
 come back, a saturation test); all people click at once. Reports p50/p99 from a click to the updated
 message (image included), votes per second and the bot's CPU per click (its process and its children,
@@ -229,14 +231,14 @@ async def count_votes(database_url: str) -> int:
 
 async def run_loop(backend: str, users: int, clicks: int, albums: int, think: float = 2.0,
                    image_workers: int | None = None, profile: Path | None = None,
-                   bot_settings: dict[str, str] | None = None) -> LoopResult:
+                   bot_settings: dict[str, str] | None = None, covers: str = "photo") -> LoopResult:
     """``image_workers`` None keeps the deployed default (IMAGE_WORKERS unset); ``bot_settings`` adds
     environment settings for the bot (e.g. {"server_refresh_seconds": "60"}) for experiments."""
     workdir = Path(tempfile.mkdtemp(prefix="duel-bench-"))
     database_url, cleanup = await _bot_database(backend, workdir)
     emu = DiscordEmulator(token="bench-token")
     await emu.start()
-    cdn = CoverCdn(size=300)
+    cdn = CoverCdn(size=300, style=covers)
     await cdn.start()
     settings = {"secret_key": BENCH_SECRET_KEY}
     if image_workers is not None:
@@ -414,7 +416,8 @@ def render(loops: list[LoopResult], reads: list[ReadResult], command: str) -> st
     lines = [f"Written by `{command}` on a 2-core machine. The bot runs as its own process (`python -m bot`, "
              "one image worker); the emulator, the cover CDN and the simulated people share a second process, "
              "and PostgreSQL a third, all on the same 2 cores. *Bot CPU* is the bot process and its image "
-             "worker; *emulator CPU* is the second process, which in production would be Discord's.", "",
+             "worker; *emulator CPU* is the second process, which in production would be Discord's. Covers are "
+             "640 px photo-like JPEGs, a different one for every album.", "",
              "| backend | people clicking at once | clicks each | think time | p50 click → updated message | p99 | "
              "votes/s | votes stored / expected | bot CPU per click | PostgreSQL CPU per click | emulator CPU per click | "
              "load average |",
@@ -440,6 +443,8 @@ async def main() -> None:
     parser.add_argument("--albums", type=int, default=200)
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds a person looks before clicking")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--covers", choices=("photo", "flat"), default="photo",
+                        help="640 px photo-like covers (default) or one-colour 300 px ones")
     parser.add_argument("--image-workers", type=int, default=None, help="IMAGE_WORKERS for the bot (default: unset)")
     parser.add_argument("--profile", type=Path, default=None, help="record the bot with py-spy into this directory")
     parser.add_argument("--no-reads", action="store_true", help="skip the /rankings and /stats measurements")
@@ -450,7 +455,7 @@ async def main() -> None:
     for backend in backends:
         for users in args.users.split(","):
             loops.append(await run_loop(backend, int(users), args.clicks, args.albums, args.think,
-                                        args.image_workers, args.profile))
+                                        args.image_workers, args.profile, covers=args.covers))
             print(render(loops[-1:], [], "partial").splitlines()[-1], flush=True)
     reads = [] if args.no_reads else [await run_reads(b) for b in backends]
     table = render(loops, reads, "python -m tests.bench.duel_loop_bench")
