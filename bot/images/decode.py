@@ -48,8 +48,26 @@ def load_cover(data: bytes | None, side: int, *, background: RGB = (30, 31, 34))
 
 
 def is_decodable_cover(data: bytes | None) -> bool:
-    """Whether ``load_cover`` would succeed: a full (reduced-scale) decode, so truncation is caught."""
+    """Whether ``load_cover`` would succeed.
+
+    A JPEG (nearly every cover) is judged by its headers and its end-of-image marker: that catches what
+    actually goes wrong (an HTML page, a cut-off download, a bomb) for a fraction of a decode, which
+    the duel image repeats anyway. Anything else is decoded at reduced scale, so truncation is caught.
+    """
+    if not data:
+        return False
+    try:
+        with _open_checked(data) as img:
+            if img.format in _JPEG_FAMILY and _ends_with_end_of_image(data):
+                return True
+    except Exception:  # not an image we take: load_cover would fail the same way
+        return False
     return load_cover(data, 64) is not None
+
+
+def _ends_with_end_of_image(data: bytes) -> bool:
+    # Some encoders pad with zero bytes after the marker; anything else after it gets the full check.
+    return data[-4096:].rstrip(b"\0").endswith(b"\xff\xd9")
 
 
 def _open_checked(data: bytes) -> Image.Image:

@@ -200,3 +200,14 @@ async def test_aclose_cancels_background_work(fetcher, cover_server):
     await cover_server.slow_arrived.wait()
     await fetcher.aclose()
     assert task.done()
+
+
+def test_jpegs_are_judged_whole_cut_short_or_padded():
+    from tests.unit.images.samples import photo_like
+
+    whole = photo_like(11)
+    assert is_decodable_cover(whole)
+    assert is_decodable_cover(whole + b"\0" * 64)   # zero padding after the end marker is harmless
+    assert not is_decodable_cover(whole[:-2])         # the end marker lost: decoded in full, and refused
+    assert not is_decodable_cover(whole[: len(whole) * 2 // 3])
+    assert not is_decodable_cover(b"<html>" + whole[6:])  # not a JPEG at all, whatever its ending
