@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from bot.images.decode import is_decodable_cover
+from bot.images.decode import is_decodable_cover, quick_cover_verdict
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,10 @@ class CoverFetcher:
         try:
             async with asyncio.timeout(self._timeout):  # a total deadline: httpx's are per operation
                 data = await self._download(url)
-            if not await asyncio.to_thread(is_decodable_cover, data):
+            verdict = quick_cover_verdict(data)  # most covers: no thread hop, no decode
+            if verdict is None:
+                verdict = await asyncio.to_thread(is_decodable_cover, data)
+            if not verdict:
                 raise _Rejected(f"not a decodable image ({len(data)} bytes)")
         except _Rejected as exc:
             self._remember_failure(url)

@@ -54,6 +54,13 @@ def is_decodable_cover(data: bytes | None) -> bool:
     actually goes wrong (an HTML page, a cut-off download, a bomb) for a fraction of a decode, which
     the duel image repeats anyway. Anything else is decoded at reduced scale, so truncation is caught.
     """
+    verdict = quick_cover_verdict(data)
+    return verdict if verdict is not None else load_cover(data, 64) is not None
+
+
+def quick_cover_verdict(data: bytes | None) -> bool | None:
+    """``is_decodable_cover``'s answer when headers alone give it (~30 us, cheap enough for the event
+    loop), or None when only a decode can tell."""
     if not data:
         return False
     try:
@@ -62,7 +69,7 @@ def is_decodable_cover(data: bytes | None) -> bool:
                 return True
     except Exception:  # not an image we take: load_cover would fail the same way
         return False
-    return load_cover(data, 64) is not None
+    return None
 
 
 def _ends_with_end_of_image(data: bytes) -> bool:
