@@ -36,8 +36,22 @@ def _after_win(mu_w, s2_w, mu_l, s2_l):
 def _certainty(mu, s2, other_mu, other_s2):
     """|2 P(x > y) - 1| elementwise: 0 for a coin flip, 1 for a sure order (``norm_cdf_fast``'s
     tanh form folded in: this is the hot loop of a pick)."""
-    x = np.abs(mu - other_mu) / np.sqrt(s2 + other_s2)
-    return np.tanh(0.7978845608 * x * (1.0 + 0.044715 * x * x))
+    # In place, two temporaries instead of nine: half the time on the window arrays, and the same
+    # operations in the same order as 0.798 * x * (1 + 0.0447 * x * x), so the same bits.
+    x = np.subtract(mu, other_mu)
+    s = np.add(s2, other_s2)
+    if x.shape != s.shape:  # one side was broadcast wider than the other
+        shape = np.broadcast_shapes(x.shape, s.shape)
+        x, s = np.broadcast_to(x, shape).copy(), np.broadcast_to(s, shape).copy()
+    np.abs(x, out=x)
+    np.sqrt(s, out=s)
+    np.divide(x, s, out=x)
+    np.multiply(x, 0.044715, out=s)
+    s *= x
+    s += 1.0
+    x *= 0.7978845608
+    x *= s
+    return np.tanh(x, out=x)
 
 
 def _candidate_starts(mu_o: np.ndarray, s2_o: np.ndarray) -> np.ndarray:
