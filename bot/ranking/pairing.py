@@ -71,16 +71,30 @@ def _candidate_starts(mu_o: np.ndarray, s2_o: np.ndarray) -> np.ndarray:
     return np.union1d(doubtful, uncertain)
 
 
-def _window_certainty(pos, skip, states, mu_o, s2_o, offsets):
-    """For each candidate album at ``pos`` and each hypothetical (mean, variance) in ``states``: its
-    summed certainty against the albums within the window around it, leaving out its partner."""
+# A candidate's partner must sit inside its window, where _window_certainty leaves it out.
+assert NEIGHBOURS <= CERTAINTY_WINDOW
+
+
+def _windows(pos, mu_o, s2_o):
+    """The albums within ``CERTAINTY_WINDOW`` places of each position in ``pos``, as (means, variances)
+    rows; places off either end, and the album itself, get an infinitely vague "album" that adds no
+    certainty."""
     m = mu_o.size
+    offsets = np.arange(-CERTAINTY_WINDOW, CERTAINTY_WINDOW + 1)
     idx = pos[:, None] + offsets[None, :]
-    valid = (idx >= 0) & (idx < m) & (idx != pos[:, None]) & (idx != skip[:, None])
+    valid = (idx >= 0) & (idx < m) & (offsets[None, :] != 0)
     idx = np.clip(idx, 0, m - 1)
-    win_mu = mu_o[idx]
-    win_s2 = np.where(valid, s2_o[idx], np.inf)  # an infinitely vague "album" adds no certainty
-    return [_certainty(mu[:, None], s2[:, None], win_mu, win_s2).sum(axis=1) for mu, s2 in states]
+    return mu_o[idx], np.where(valid, s2_o[idx], np.inf)
+
+
+def _window_certainty(rows, partner_column, states, win_mu, win_s2):
+    """For each candidate album (its window is row ``rows`` of ``win_mu``/``win_s2``) and each
+    hypothetical (mean, variance) in ``states``: its summed certainty against its window, leaving out
+    its partner (at ``partner_column``)."""
+    mus = win_mu[rows]
+    s2s = win_s2[rows]
+    s2s[np.arange(rows.size), partner_column] = np.inf
+    return [_certainty(mu[:, None], s2[:, None], mus, s2s).sum(axis=1) for mu, s2 in states]
 
 
 def choose_pair(
@@ -127,14 +141,17 @@ def choose_pair(
     p_first = norm_cdf_fast((mi - mj) / np.sqrt(NOISE * NOISE + si + sj))
     ai, asi, aj, asj = _after_win(mi, si, mj, sj)      # the first album wins
     bj, bsj, bi, bsi = _after_win(mj, sj, mi, si)      # the second album wins
-    offsets = np.arange(-CERTAINTY_WINDOW, CERTAINTY_WINDOW + 1)
-    win_i, lose_i = _window_certainty(first, second, [(ai, asi), (bi, bsi)], mu_o, s2_o, offsets)
-    lose_j, win_j = _window_certainty(second, first, [(aj, asj), (bj, bsj)], mu_o, s2_o, offsets)
+    # Each album's window is gathered once, however many pairs it is in.
+    used = np.union1d(first, second)
+    win_mu, win_s2 = _windows(used, mu_o, s2_o)
+    row_i, row_j = np.searchsorted(used, first), np.searchsorted(used, second)
+    gap = second - first  # 1..NEIGHBOURS: the partner's place in the other's window
+    win_i, lose_i = _window_certainty(row_i, CERTAINTY_WINDOW + gap, [(ai, asi), (bi, bsi)], win_mu, win_s2)
+    lose_j, win_j = _window_certainty(row_j, CERTAINTY_WINDOW - gap, [(aj, asj), (bj, bsj)], win_mu, win_s2)
     # Certainty as things stand, once per album (not per pair): its window sum includes the partner,
     # so the pair's own term comes off once for each album and goes back on once.
-    used = np.union1d(first, second)
     now = np.zeros(m)
-    now[used] = _window_certainty(used, used, [(mu_o[used], s2_o[used])], mu_o, s2_o, offsets)[0]
+    now[used] = _certainty(mu_o[used][:, None], s2_o[used][:, None], win_mu, win_s2).sum(axis=1)
     pair_now = _certainty(mi, si, mj, sj)
     gain = (p_first * (win_i + lose_j + _certainty(ai, asi, aj, asj))
             + (1.0 - p_first) * (lose_i + win_j + _certainty(bi, bsi, bj, bsj))
