@@ -5,10 +5,13 @@ the other). One regularised Bradley-Terry (probit) MAP fit over all of a server'
 (``bot.ranking.refit``, the same solver as personal refits, learned prior scale included) gives each
 album a mean and variance; the rating shown is its expected percentile among the duelled albums.
 Server duels are few (hundreds of votes), so the whole fit takes milliseconds and is simply redone
-whenever the server's chart is rebuilt.
+whenever the server's chart is rebuilt; it runs in a worker thread all the same, so a server with
+years of duels never stalls the event loop (and every click waiting on it).
 """
 
 from __future__ import annotations
+
+import asyncio
 
 import numpy as np
 from sqlalchemy import delete, select
@@ -43,11 +46,15 @@ async def refit_server_duels(session: AsyncSession, guild_id: int) -> int:
         first.append(index[winner])
         second.append(index[loser])
     n = len(albums)
-    fit = refit(VoteArrays(np.array(first, dtype=np.int64), np.array(second, dtype=np.int64),
-                           np.zeros(len(first), dtype=bool)), np.zeros(n), np.zeros(n, dtype=bool), TAU_START)
-    ratings = expected_percentiles(fit.mu, fit.sigma2)
+    fit, ratings = await asyncio.to_thread(_fit, first, second, n)
     appearances = np.bincount([index[a] for pair in pairs.values() for a in pair], minlength=n)
     await session.execute(ServerDuelBelief.__table__.insert(), [
         {"guild_id": guild_id, "album_id": album_id, "mu": float(fit.mu[i]), "sigma2": float(fit.sigma2[i]),
          "rating": float(ratings[i]), "duels": int(appearances[i])} for i, album_id in enumerate(albums)])
     return n
+
+
+def _fit(first: list[int], second: list[int], n: int):  # noqa: ANN202 - (Fit, ratings)
+    fit = refit(VoteArrays(np.array(first, dtype=np.int64), np.array(second, dtype=np.int64),
+                           np.zeros(len(first), dtype=bool)), np.zeros(n), np.zeros(n, dtype=bool), TAU_START)
+    return fit, expected_percentiles(fit.mu, fit.sigma2)
