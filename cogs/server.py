@@ -205,6 +205,24 @@ class Server(commands.Cog):
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         await self.bot.services.memberships.guild_removed(guild.id)
 
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # Servers that removed the bot while it was offline are simply missing from the gateway's list.
+        gone = await self.bot.services.memberships.reconcile_guilds({guild.id for guild in self.bot.guilds})
+        if gone:
+            log.info("Dropped %d servers that removed the bot while it was offline", len(gone))
+
+    @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        # On every connect: people who left while the bot was offline stop counting in the chart. The
+        # member list is complete only once chunked (discord.py does that at start-up with the members
+        # intent; ask for it otherwise).
+        if not guild.chunked:
+            await guild.chunk()
+        gone = await self.bot.services.memberships.reconcile_members(guild.id, {m.id for m in guild.members})
+        if gone:
+            log.info("Dropped %d members who left server %s while the bot was offline", len(gone), guild.id)
+
 
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(ServerDuelButton)

@@ -1,5 +1,6 @@
 """Who counts in which server: a person joins a server's charts by using the bot there, and drops out
-when they leave it or the server removes the bot.
+when they leave it or the server removes the bot. Leaves and removals that happen while the bot is
+offline are caught up when it reconnects (``reconcile_guilds``, ``reconcile_members``).
 
 Recording is on every command, so it is cheap: the (server, person) pairs already written are kept in
 memory and only a new pair costs a database round trip.
@@ -7,9 +8,10 @@ memory and only a new pair costs a database round trip.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Callable
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Guild, GuildMember
@@ -53,3 +55,28 @@ class MembershipService:
         async with self.sessions.begin() as session:
             # Every server table cascades from guilds (memberships, chart, board, server duels and votes).
             await session.execute(delete(Guild).where(Guild.id == guild_id))
+
+    async def reconcile_guilds(self, present: Collection[int]) -> list[int]:
+        """Drop the servers that removed the bot while it was offline: every server it is still in is in
+        ``present`` (the gateway lists them all on connecting, unavailable ones included)."""
+        async with self.sessions() as session:
+            stored = (await session.scalars(select(Guild.id))).all()
+        gone = [guild_id for guild_id in stored if guild_id not in present]
+        for guild_id in gone:
+            await self.guild_removed(guild_id)
+        return gone
+
+    async def reconcile_members(self, guild_id: int, present: Collection[int]) -> list[int]:
+        """Drop the people who left this server while the bot was offline; ``present`` is the server's
+        whole member list."""
+        async with self.sessions.begin() as session:
+            stored = (await session.scalars(select(GuildMember.user_id).where(GuildMember.guild_id == guild_id))).all()
+            gone = [user_id for user_id in stored if user_id not in present]
+            if gone:
+                await session.execute(delete(GuildMember).where(GuildMember.guild_id == guild_id,
+                                                                GuildMember.user_id.in_(gone)))
+                await mark_dirty(session, [guild_id])
+        if gone:
+            self._seen.difference_update((guild_id, user_id) for user_id in gone)
+            self.on_change()
+        return gone

@@ -239,3 +239,31 @@ async def test_a_server_that_removes_the_bot_drops_out(bot, world):
         async with bot.runtime.sessions() as session:
             return await session.get(Guild, world.guild.id) is None
     await until(bot, gone)
+
+
+async def test_leaves_and_removals_while_the_bot_was_offline_are_caught_up_on_reconnect(bot, world):
+    from bot.db.models import GuildMember
+
+    second = world.emu.add_guild("Tape Trading")
+    world.emu.add_text_channel(second, "general")
+    world.emu.add_member(second, world.alice)
+    await everyone_joins(world, [world.alice, world.bob, world.carol])
+    run = await world.emu.slash(world.alice, "privacy", guild=second)
+    await run.done()
+
+    async def state():
+        async with bot.runtime.sessions() as session:
+            members = set((await session.scalars(
+                select(GuildMember.user_id).where(GuildMember.guild_id == world.guild.id))).all())
+            return members, await session.get(Guild, second.id) is not None
+    assert await state() == ({world.alice.id, world.bob.id, world.carol.id}, True)
+
+    await bot.stop()  # while the bot is away, bob leaves and the second server removes the bot
+    world.emu.remove_member(world.guild, world.bob)
+    world.emu.remove_bot_from_guild(second)
+    await bot.start()
+
+    async def caught_up():
+        return await state() == ({world.alice.id, world.carol.id}, False)
+    await until(bot, caught_up)
+    await counted(bot, world.guild.id, 2)  # and the chart counts the two who are still there
