@@ -1,10 +1,10 @@
 """Fonts and fitting text into boxes: wrapping by words, ellipsising what does not fit.
 
-The font is Pillow's bundled scalable Aileron (``ImageFont.load_default(size=...)``, Pillow >= 10.1), so
-rendering never depends on fonts installed on the host. That font is a subset: ASCII and a little
-punctuation, no accented letters. ``display_text`` therefore folds what it cannot draw to the nearest
-thing it can ("Björk" -> "Bjork", "Sigur Rós" -> "Sigur Ros", an en dash -> "-"); scripts with no such
-fold (CJK, emoji) render as boxes.
+The font is DejaVu Sans, shipped with the package (``fonts/``, Bitstream Vera licence), so rendering
+never depends on fonts installed on the host: Latin with every accent ("Björk", "Sigur Rós", "Motörhead"),
+Greek and Cyrillic draw as written. ``display_text`` folds what it still cannot draw to the nearest thing
+it can (via Unicode decomposition and a few explicit folds); scripts with no such fold (CJK, emoji)
+render as the font's boxes.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
 ELLIPSIS = "…"
+FONT_FILE = Path(__file__).with_name("fonts") / "DejaVuSans.ttf"
 
 # A FreeType face may only be used by one thread at a time (FreeType's own rule), and compose functions
 # run in worker threads, so each thread keeps its own faces.
@@ -32,10 +34,10 @@ def font(size: int) -> ImageFont.FreeTypeFont:
         cache = _local.fonts = {}
     face = cache.get(size)
     if face is None:
-        loaded = ImageFont.load_default(size=size)
-        if not isinstance(loaded, ImageFont.FreeTypeFont):  # Pillow built without FreeType
-            raise RuntimeError("Pillow needs FreeType support to render album text")
-        face = cache[size] = loaded
+        try:
+            face = cache[size] = ImageFont.truetype(str(FONT_FILE), size)
+        except ImportError as error:  # Pillow built without FreeType
+            raise RuntimeError("Pillow needs FreeType support to render album text") from error
     return face
 
 

@@ -24,8 +24,8 @@ def cover_colour(img, box):
 
 def badge_colour(img, box):
     """A patch inside the badge circle, left of its letter."""
-    x, y = box[0] + 12, box[1] + 12
-    return dominant(img, (x + 10, y + 25, x + 16, y + 31))
+    x, y = box[0] + 10, box[1] + 10  # the disc's bounding box starts here, 46 px across
+    return dominant(img, (x + 3, y + 20, x + 8, y + 26))
 
 
 def test_image_is_a_png_of_the_documented_size():

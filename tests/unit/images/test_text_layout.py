@@ -5,10 +5,24 @@ from __future__ import annotations
 from bot.images.text_layout import ELLIPSIS, clean, display_text, ellipsise, font, wrap
 
 
-def test_accents_the_bundled_font_lacks_fold_to_plain_letters():
-    assert display_text("Björk") == "Bjork"
-    assert display_text("Sigur Rós – Ágætis byrjun") == "Sigur Ros - Agaetis byrjun"
-    assert display_text("Mötley Crüe") == "Motley Crue"
+def test_names_draw_as_written_accents_greek_and_cyrillic_included():
+    for name in ("Björk", "Sigur Rós – Ágætis byrjun", "Mötley Crüe", "Łona", "Μίκης Θεοδωράκης", "Кино"):
+        assert display_text(name) == name
+
+
+def test_accented_letters_draw_differently_from_plain_ones():
+    from PIL import Image, ImageDraw
+
+    def drawn(text):
+        canvas = Image.new("L", (120, 40))
+        ImageDraw.Draw(canvas).text((2, 2), text, font=font(24), fill=255)
+        return canvas.tobytes()
+    assert drawn("Björk") != drawn("Bjork") and drawn("Rós") != drawn("Ros")
+
+
+def test_letters_the_font_lacks_fold_to_ones_it_has():
+    # Mathematical bold capitals are outside DejaVu Sans; they decompose to plain letters.
+    assert display_text("𝐀𝐁𝐂") == "ABC"
 
 
 def test_characters_without_a_fold_are_kept():
