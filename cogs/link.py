@@ -143,6 +143,7 @@ def links_text(links) -> str:  # noqa: ANN001 - list[LinkInfo]
 class Linking(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
+        self._resumed_interrupted = False
 
     link = app_commands.Group(name="link", description="Link a Spotify or Last.fm account and import its albums.")
     unlink = app_commands.Group(name="unlink", description="Remove a linked Spotify or Last.fm account.")
@@ -193,6 +194,18 @@ class Linking(commands.Cog):
     async def cog_unload(self) -> None:
         # Shutting down: stop imports now, while the database is still open (each batch is whole).
         await self.bot.services.import_runner.stop()
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # Imports the last shutdown or crash cut off carry on by themselves (once per process start).
+        if self._resumed_interrupted:
+            return
+        self._resumed_interrupted = True
+        services = self.bot.services
+        for user_id, provider in await services.provider_imports.interrupted():
+            services.import_runner.start(user_id, provider, intro=(
+                f"The bot restarted while importing your albums from {PROVIDER_NAMES[provider]}; "
+                "picking up where it stopped…"))
 
 
 async def setup(bot: commands.Bot) -> None:

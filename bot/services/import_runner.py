@@ -3,11 +3,14 @@
 One import per person and provider runs at once; at most ``max_concurrent`` run in the process (the
 others wait their turn, and say so). ``stop`` cancels everything: the bot calls it on shutdown, and the
 imports' own transactions make sure what was written is whole (see ``bot.services.provider_imports``).
+An import cut off that way is picked up again when the bot starts (``cogs/link.py``); one that ended
+on an error waits for the person's /import.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
@@ -21,6 +24,7 @@ from bot.services.provider_imports import ProviderImportResult
 log = logging.getLogger(__name__)
 
 ImportFunction = Callable[..., Awaitable[ProviderImportResult]]  # (user_id, provider, progress)
+StoppedHook = Callable[[int, str], Awaitable[None]]  # (user_id, provider): the import ended on an error
 EDIT_INTERVAL = 1.5  # seconds between progress edits: Discord rate-limits message edits
 
 
@@ -55,8 +59,9 @@ class ProgressDm:
 
 class ImportRunner:
     def __init__(self, run_import: ImportFunction, notifier: Notifier | None = None, *, max_concurrent: int = 2,
-                 edit_interval: float = EDIT_INTERVAL) -> None:
+                 edit_interval: float = EDIT_INTERVAL, on_stopped: StoppedHook | None = None) -> None:
         self._run_import = run_import
+        self._on_stopped = on_stopped
         self.notifier: Notifier = notifier or SilentNotifier()
         self._slots = asyncio.Semaphore(max_concurrent)
         self._edit_interval = edit_interval
@@ -104,17 +109,35 @@ class ImportRunner:
         async with self._slots:
             try:
                 result = await self._run_import(user_id, provider, dm.post)
+            except asyncio.CancelledError:
+                # Shutting down: the saved cursor stays "running", so the next start picks it up.
+                with contextlib.suppress(Exception):
+                    async with asyncio.timeout(2):
+                        await dm.finish(f"The bot is restarting: your {name} import will continue where it "
+                                        "stopped as soon as it is back.")
+                raise
             except LinkBroken as error:
+                await self._stopped(user_id, provider)
                 await dm.finish(f"{name} import stopped: {error.message}".rstrip()
                                 + ("" if f"/link {provider} again" in error.message
                                    else f" Please /link {provider} again."))
             except UserError as error:
+                await self._stopped(user_id, provider)
                 await dm.finish(f"{name} import stopped: {error.message} "
                                 f"Run /import {provider} to continue where it stopped.")
             except Exception:
+                await self._stopped(user_id, provider)
                 reference = secrets.token_hex(3)
                 log.exception("Import from %s for user %s failed [ref %s]", provider, user_id, reference)
                 await dm.finish(f"Sorry, the {name} import failed on our side. If it keeps happening, mention "
                                 f"reference `{reference}` to the bot's operator.")
             else:
                 await dm.finish(result.text)
+
+    async def _stopped(self, user_id: int, provider: str) -> None:
+        if self._on_stopped is None:
+            return
+        try:
+            await self._on_stopped(user_id, provider)
+        except Exception:  # the DM still tells the person; at worst the import resumes on the next start
+            log.warning("Could not mark the %s import of user %s as stopped", provider, user_id, exc_info=True)

@@ -154,6 +154,25 @@ class ProviderImports:
         self.lastfm_retry = lastfm_retry
         self.pages_per_batch = pages_per_batch
 
+    async def interrupted(self) -> list[tuple[int, str]]:
+        """(user, provider) of imports that were still running when the bot stopped: their saved cursor
+        says unfinished and running (an import that stopped on an error is marked stopped instead)."""
+        async with self.sessions() as session:
+            rows = (await session.execute(
+                select(LinkedAccount.user_id, LinkedAccount.provider, LinkedAccount.import_state)
+                .where(LinkedAccount.status == "active", LinkedAccount.import_state.is_not(None)))).all()
+        return [(row.user_id, row.provider) for row in rows
+                if row.provider in PROVIDER_NAMES and isinstance(row.import_state, dict)
+                and not row.import_state.get("finished", True) and row.import_state.get("running")]
+
+    async def mark_stopped(self, user_id: int, provider: str) -> None:
+        """The import stopped on an error: it waits for the person's /import, not the next start."""
+        async with self.sessions.begin() as session:
+            account = await session.scalar(select(LinkedAccount).where(
+                LinkedAccount.user_id == user_id, LinkedAccount.provider == provider))
+            if account is not None and account.import_state:
+                account.import_state = {**account.import_state, "running": False}
+
     async def run(self, user_id: int, provider: str, progress: Progress) -> ProviderImportResult:
         account = await load_link(self.sessions, user_id, provider)
         try:
@@ -252,7 +271,9 @@ class ProviderImports:
         state.update(following)
 
     async def _save_state(self, session: AsyncSession, account_id: int, state: dict, *, finished: bool = False) -> None:
-        values: dict = {"import_state": dict(state)}
+        # "running" until finished: a cursor still marked running when the bot starts was cut off by a
+        # shutdown or crash, and is picked up again (``interrupted``).
+        values: dict = {"import_state": {**state, "running": not finished}}
         if finished:
             values["last_import_at"] = utcnow()
         await session.execute(update(LinkedAccount).where(LinkedAccount.id == account_id).values(**values))

@@ -50,7 +50,7 @@ class Services:
         rankers = RankerStore(sessions=runtime.sessions)
         covers = CoverFetcher(runtime.http)
         provider_imports = ProviderImports(runtime.settings, runtime.sessions, runtime.http, runtime.secrets)
-        runner = ImportRunner(provider_imports.run)
+        runner = ImportRunner(provider_imports.run, on_stopped=provider_imports.mark_stopped)
         settings = runtime.settings
         spotify_catalog = None
         if settings.spotify_client_id and settings.spotify_client_secret:

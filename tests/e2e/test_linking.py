@@ -269,7 +269,7 @@ async def test_rate_limits_and_server_errors_are_waited_out_and_shown(env):
     await assert_matches_library(env, env.world.alice.id, "alice-sp")
 
 
-async def test_an_import_killed_midway_resumes_without_duplicates(env):
+async def test_an_import_cut_off_by_a_restart_carries_on_by_itself_without_duplicates(env):
     env.spotify.generate_library("alice-sp", n_tracks=400, n_albums=30, seed=9)
     # /me (while linking) and the first page pass; then Spotify asks for a 30 s pause, and we stop the bot.
     env.spotify.rate_limit = (2, 30.0)
@@ -278,21 +278,46 @@ async def test_an_import_killed_midway_resumes_without_duplicates(env):
     await wait_for_text(env.emu, dm, "asked us to wait")
     async with env.harness.runtime.sessions() as session:
         state = await session.scalar(select(LinkedAccount.import_state))
-    assert state["phase"] == "saved_tracks" and state["offset"] == 50 and not state["finished"]
+    assert state["phase"] == "saved_tracks" and state["offset"] == 50 and not state["finished"] and state["running"]
     await env.harness.stop()
+    await wait_for_text(env.emu, dm, "will continue where it stopped")  # the progress DM says what happens
 
     env.spotify.rate_limit = None
     env.spotify.reset_counts()
+    await env.harness.start()  # nobody runs /import: the bot picks the import up by itself
+    resumed = await env.emu.wait_for_dm(env.world.alice, predicate=lambda m: "picking up where it stopped" in
+                                        (m.edits[0]["content"] if m.edits else m.content))
+    resumed = await wait_for_text(env.emu, resumed, "finished")
+    assert "(resumed)" in resumed.content
+    assert env.spotify.request_count(TRACKS_PATH) == 7  # offsets 50..350: the first page was not read again
+    await assert_matches_library(env, env.world.alice.id, "alice-sp")
+    async with env.harness.runtime.sessions() as session:
+        state = await session.scalar(select(LinkedAccount.import_state))
+    assert state["finished"] and not state["running"]
+
+
+async def test_an_import_stopped_by_an_error_waits_for_the_person(env):
+    env.spotify.generate_library("alice-sp", n_tracks=120, n_albums=3, seed=12)
+    env.spotify.fail_next(TRACKS_PATH, 500, times=4)  # Spotify keeps failing: every retry is used up
+    await link_spotify(env, env.world.alice, "alice-sp")
+    dm = await env.emu.wait_for_dm(env.world.alice, predicate=lambda m: "Linked Spotify" in (m.content or ""))
+    await env.emu.state.wait_until(lambda: any(text in (env.emu.message(dm.id).content or "")
+                                               for text in ("import stopped", "failed on our side")),
+                                   30, "the import to end on the error")
+    services = env.harness.bot.services
+    assert await services.provider_imports.interrupted() == []  # marked stopped, not cut off
+    await env.harness.stop()
+    env.spotify.reset_counts()
     await env.harness.start()
     links = await (await env.emu.slash(env.world.alice, "links")).done()
-    assert "stopped midway" in links.content
+    assert "stopped midway" in links.content  # still waiting for the person's /import
+    assert env.spotify.request_count(TRACKS_PATH) == 0
     run = await env.emu.slash(env.world.alice, "import", "spotify")
     assert "Continuing" in (await run.done()).content
     dm = await env.emu.wait_for_dm(env.world.alice, predicate=lambda m: "Importing your albums from Spotify" in
                                    (m.edits[0]["content"] if m.edits else m.content))
     dm = await wait_for_text(env.emu, dm, "finished")
     assert "(resumed)" in dm.content
-    assert env.spotify.request_count(TRACKS_PATH) == 7  # offsets 50..350: the first page was not read again
     await assert_matches_library(env, env.world.alice.id, "alice-sp")
 
 
