@@ -6,6 +6,7 @@ web server -> command sync. ``close`` undoes each step in reverse.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import pkgutil
 
@@ -35,6 +36,10 @@ def bot_intents() -> discord.Intents:
     intents.guilds = True
     intents.members = True
     return intents
+
+
+# The names discord.py gives the tasks that run slash commands, component clicks and event listeners.
+_HANDLER_TASKS = ("CommandTree-invoker", "discord-ui-view-dispatch-", "discord-ui-dynamic-item-", "discord.py: ")
 
 
 class AlbumDuelTree(discord.app_commands.CommandTree):
@@ -103,10 +108,31 @@ class AlbumDuelBot(commands.Bot):
             self._web_started = False
         try:
             await super().close()
+            await self._finish_handlers()
         finally:
             if self.services is not None:
                 await self.services.close()
             await self.runtime.close()
+
+    async def _finish_handlers(self, timeout: float = 10.0) -> None:
+        """Let commands, clicks and listeners already running finish before the database goes away.
+
+        discord.py runs each in a task of its own and does not wait for them on close. One still writing
+        when the engine is disposed (e.g. /duel attaching its message) left its connection, mid
+        transaction, outside the pool: on SQLite that kept the write lock, and the next start waited for
+        it. What has not finished in ``timeout`` seconds is cancelled, which rolls it back.
+        """
+        current = asyncio.current_task()
+        running = [task for task in asyncio.all_tasks() if task is not current and not task.done()
+                   and task.get_name().startswith(_HANDLER_TASKS)]
+        if not running:
+            return
+        _done, late = await asyncio.wait(running, timeout=timeout)
+        for task in late:
+            task.cancel()
+        if late:
+            log.warning("Cancelled %d command or event handlers still running at shutdown", len(late))
+            await asyncio.gather(*late, return_exceptions=True)
 
     async def on_ready(self) -> None:
         log.info("Connected as %s (id %s) to %d servers", self.user, self.user and self.user.id, len(self.guilds))

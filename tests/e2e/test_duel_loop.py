@@ -2,7 +2,9 @@
 
 import asyncio
 import io
+import sqlite3
 
+import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -147,3 +149,21 @@ async def test_duel_images_from_a_worker_process(world, sqlite_only, tmp_path, a
         assert image.format == "PNG" and image.size == duel_pixels(message).size
     finally:
         await harness.stop()
+
+
+@pytest.mark.parametrize("attempt", range(3))
+async def test_stopping_right_after_a_command_leaves_the_database_free(harness, world, aoty, cdn, database, attempt):
+    """/duel writes once more after its reply has gone (the message id); a shutdown at that moment must
+    wait for it, or the next start finds SQLite's write lock held by a connection nobody will close."""
+    if "sqlite" not in database.url:
+        pytest.skip("the write lock is SQLite's")
+    await import_for(world, world.alice, aoty, cdn)
+    await (await world.emu.slash(world.alice, "duel", guild=world.guild)).done()
+    await harness.stop()
+    connection = sqlite3.connect(database.url.split("///", 1)[1], timeout=0)
+    try:
+        connection.execute("BEGIN IMMEDIATE")  # raises "database is locked" if a writer was left behind
+        connection.execute("ROLLBACK")
+    finally:
+        connection.close()
+    await harness.start()
