@@ -11,10 +11,8 @@ The result depends only on its inputs (it always starts from the prior, never fr
 state), which is what lets ``Ranker.from_votes`` skip every refit but the last and still equal a
 replay of ``record``.
 
-The prior scale ``tau`` is learned inside the refit. It matters because the model's noise is fixed at
-one logistic unit: a consistent user spreads albums far apart, a noisy one close. Up to 600 albums, once
-the log holds 3 votes per album, it is the exact posterior's (Gibbs sampling, scale.py); otherwise, by
-a few rounds of held-out slopes (empirical Bayes by prediction, biased towards ~4 on active logs).
+The prior scale ``tau`` is learned inside the refit by a few EM rounds. It matters because the model's
+noise is fixed at one logistic unit: a consistent user spreads albums far apart, a noisy one close.
 No plain L2 "pseudo-comparison" regulariser here: on actively chosen, neighbour-only data it biases the
 fit (see RANKING.md); a Gaussian prior on each album is the honest version.
 """
@@ -27,7 +25,6 @@ import numpy as np
 
 from .gaussian import draw_terms, win_terms
 from .model import DRAW_MARGIN, NOISE, PRIOR_WEIGHT, TAU_MAX, TAU_MIN, TAU_START
-from .scale import scale_for_log
 
 _ROUNDS = 3
 _SLOPE_STEPS = 30
@@ -186,13 +183,6 @@ def refit(votes: VoteArrays, prior_z: np.ndarray, has_prior: np.ndarray, tau_sta
     mu = mean.copy()
     sigma2 = var.copy()
     if votes.first.size == 0:
-        return Fit(mu, sigma2, tau)
-    sampled = scale_for_log(votes.first, votes.second, votes.draw, prior_z, has_prior)
-    if sampled is not None:
-        # The scale's exact posterior (scale.py), then one MAP fit on it.
-        tau = float(np.clip(sampled, TAU_MIN, TAU_MAX))
-        mean, var = prior_moments(prior_z, has_prior, tau)
-        mu, sigma2 = _map_fit(votes, mean, var, mean.copy())
         return Fit(mu, sigma2, tau)
     for round_ in range(_ROUNDS):
         # Later rounds start from the previous fit on the new scale, a few Newton steps from its
