@@ -131,7 +131,8 @@ class AlbumDuelBot(commands.Bot):
         for task in late:
             task.cancel()
         if late:
-            log.warning("Cancelled %d command or event handlers still running at shutdown", len(late))
+            log.warning("Cancelled %d command or event handlers still running at shutdown: %s", len(late),
+                        ", ".join(sorted(task.get_name() for task in late)))
             await asyncio.gather(*late, return_exceptions=True)
 
     async def on_ready(self) -> None:

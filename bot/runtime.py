@@ -6,6 +6,7 @@ uses. ``open`` acquires each resource in order and ``close`` releases them in re
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass, field
 
@@ -61,6 +62,11 @@ class Runtime:
                     await self.http.aclose()
                 elif resource == "engine":
                     await self.engine.dispose()
+                    if self.engine.dialect.name == "sqlite":
+                        # A connection SQLAlchemy had to abandon mid-transaction (cancelled where it could
+                        # not roll back) keeps SQLite's write lock until it is collected; collect it now, so
+                        # a start in this same process (tests, an in-process restart) finds the file free.
+                        gc.collect()
             except Exception:
                 log.exception("Closing %s failed", resource)
 
