@@ -127,6 +127,7 @@ class AlbumDuelBot(commands.Bot):
                    and task.get_name().startswith(_HANDLER_TASKS)]
         if not running:
             return
+        self.runtime.release_abandoned_connections()  # or a handler may wait out SQLite's busy timeout
         _done, late = await asyncio.wait(running, timeout=timeout)
         for task in late:
             task.cancel()
