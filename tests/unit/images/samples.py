@@ -9,6 +9,8 @@ import zlib
 import numpy as np
 from PIL import Image
 
+from bot.sandbox.cdn import photo_cover
+
 RED = (220, 30, 40)
 BLUE = (30, 60, 210)
 GREEN = (40, 170, 60)
@@ -26,14 +28,8 @@ def solid(colour, size=(300, 300), fmt="PNG", mode="RGB", **save) -> bytes:
 
 
 def photo_like(seed: int, side: int = 640) -> bytes:
-    """A smooth colour field with grain, JPEG-encoded like a real cover: compresses like a photo."""
-    rng = np.random.default_rng(seed)
-    field = Image.fromarray(rng.integers(0, 255, (8, 8, 3), dtype=np.uint8)).resize((side, side), Image.BICUBIC)
-    grain = rng.normal(0, 10, (side, side, 3))
-    pixels = np.clip(np.asarray(field, dtype=float) + grain, 0, 255).astype(np.uint8)
-    out = io.BytesIO()
-    Image.fromarray(pixels).save(out, format="JPEG", quality=90)
-    return out.getvalue()
+    """A smooth colour field with grain, JPEG-encoded like a real cover: the emulated CDN's photo covers."""
+    return photo_cover(seed, side)
 
 
 def truncated_jpeg(colour=RED) -> bytes:
