@@ -203,8 +203,9 @@ def _strip_trailing_edition(tokens: list[str]) -> tuple[list[str], bool]:
 
 
 def _fallback(text: str) -> str:
-    """For titles that are all symbols ("÷", "+", "( )"): the folded text itself, spaces removed."""
-    return "".join(fold(text).split()).replace("|", "")
+    """For titles that are all symbols ("÷", "+", "( )"): the folded text itself, spaces removed. The key
+    separator "|" becomes a broken bar, so a title that is only bars still has a key of its own."""
+    return "".join(fold(text).split()).replace("|", "\u00a6")
 
 
 def title_form(title: str) -> TitleForm:

@@ -89,3 +89,9 @@ def test_no_visible_title_normalises_to_nothing(title):
 @pytest.mark.parametrize("credit", ["", [], [""], ["  "]])
 def test_missing_credit_gives_an_empty_artist_part(credit):
     assert identity_key("Title", credit) == "title|"
+
+
+def test_a_title_of_separator_bars_keeps_a_key_of_its_own():
+    # Found by the property above: "|" is the key's separator, and used to vanish from the title part.
+    key = identity_key("|", "a")
+    assert key.count("|") == 1 and key.split("|")[0] and key != identity_key("||", "a")
