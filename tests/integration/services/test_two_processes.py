@@ -38,9 +38,9 @@ async def test_racing_clicks_on_two_processes_leave_one_vote_and_consistent_beli
         assert {a: b.comparisons for a, b in replay.beliefs().items()} == stored
 
 
-async def test_a_vote_worked_out_ahead_is_dropped_when_another_process_answered_first(database):
-    """The process that showed a duel records a click on its cached ranker before taking the database;
-    if the other process already answered that duel, the early work must leave no trace."""
+async def test_a_late_click_on_the_process_that_showed_the_duel_counts_nothing(database):
+    """The process that showed a duel holds its owner's ranker in memory; when the other process has
+    answered that duel already, a click here shows the current duel and leaves no vote or belief behind."""
     async with open_services(database) as first, open_services(database) as second:
         await store_albums(first.runtime.sessions, USER, [IncomingAlbum(f"Disc {i}", [f"Group {i}"], "aoty")
                                                          for i in range(8)], user_name="racer")
