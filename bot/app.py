@@ -117,17 +117,15 @@ class AlbumDuelBot(commands.Bot):
     async def _finish_handlers(self, timeout: float = 10.0) -> None:
         """Let commands, clicks and listeners already running finish before the database goes away.
 
-        discord.py runs each in a task of its own and does not wait for them on close. One still writing
-        when the engine is disposed (e.g. /duel attaching its message) left its connection, mid
-        transaction, outside the pool: on SQLite that kept the write lock, and the next start waited for
-        it. What has not finished in ``timeout`` seconds is cancelled, which rolls it back.
+        discord.py runs each in a task of its own and does not wait for them on close; one still writing
+        when the engine is disposed (e.g. /duel attaching its message) would lose its write. What has not
+        finished in ``timeout`` seconds is cancelled, which rolls it back.
         """
         current = asyncio.current_task()
         running = [task for task in asyncio.all_tasks() if task is not current and not task.done()
                    and task.get_name().startswith(_HANDLER_TASKS)]
         if not running:
             return
-        self.runtime.release_abandoned_connections()  # or a handler may wait out SQLite's busy timeout
         _done, late = await asyncio.wait(running, timeout=timeout)
         for task in late:
             task.cancel()

@@ -6,7 +6,6 @@ uses. ``open`` acquires each resource in order and ``close`` releases them in re
 
 from __future__ import annotations
 
-import gc
 import logging
 from dataclasses import dataclass, field
 
@@ -62,17 +61,8 @@ class Runtime:
                     await self.http.aclose()
                 elif resource == "engine":
                     await self.engine.dispose()
-                    self.release_abandoned_connections()
             except Exception:
                 log.exception("Closing %s failed", resource)
-
-    def release_abandoned_connections(self) -> None:
-        """On SQLite, a connection SQLAlchemy abandoned mid-transaction keeps the write lock until it is
-        garbage-collected (docs/architecture.md, an open issue); collect it now. Used at shutdown, so the
-        handlers still running can finish and a start in this same process finds the file free."""
-        engine = getattr(self, "engine", None)
-        if engine is not None and engine.dialect.name == "sqlite":
-            gc.collect()
 
     async def database_health(self) -> dict:
         """A cheap round trip to the database, for /healthz."""

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only
+from sqlalchemy.util.concurrency import in_greenlet
 
 
 def create_engine(database_url: str, *, schema: str | None = None, echo: bool = False) -> AsyncEngine:
@@ -31,6 +35,27 @@ def create_engine(database_url: str, *, schema: str | None = None, echo: bool = 
             # "database is locked" at once to avoid a deadlock); taking the write lock up front makes
             # concurrent clicks queue on busy_timeout instead.
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        @event.listens_for(engine.sync_engine.pool, "invalidate")
+        def _roll_back_before_closing(_dbapi_connection, record, _exception) -> None:  # noqa: ANN001
+            # A task cancelled mid-statement gets its connection invalidated and closed. The statement's
+            # cursor lives on in the cancelled task's traceback, so sqlite3's close leaves a "zombie"
+            # connection that keeps BEGIN IMMEDIATE's write lock until the garbage collector finds it,
+            # and every other writer waits (30 s). Rolling back first releases the lock whatever
+            # happens to the cursor. The driver queues the rollback behind the running statement.
+            driver = record.driver_connection
+            if driver is None or not in_greenlet():
+                return  # garbage-collector cleanup: nothing can be awaited here
+            try:
+                await_only(asyncio.shield(driver.rollback()))
+            except asyncio.CancelledError:
+                # Cancelled again while rolling back: let the close below run, and keep the
+                # cancellation for the task's next await.
+                task = asyncio.current_task()
+                if task is not None:
+                    task.cancel()
+            except Exception:  # noqa: BLE001 - the connection is being thrown away; the close still runs
+                pass
 
         return engine
     connect_args: dict = {}

@@ -1,4 +1,8 @@
-from sqlalchemy import inspect, select, text
+import asyncio
+import sqlite3
+import threading
+
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 import pytest
 
@@ -47,4 +51,59 @@ async def test_a_vote_cannot_pit_an_album_against_itself_and_a_duel_gets_one_vot
             async with sessions.begin() as session:
                 session.add(Vote(user_id=1, album_a=a, album_b=b, outcome="X"))
     finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("how", ["session.begin()", "session()"])
+async def test_a_unit_of_work_cancelled_mid_statement_leaves_the_sqlite_file_writable(tmp_path, how):
+    """Services and handlers get cancelled at shutdown, and SQLAlchemy then invalidates the connection.
+    The cancelled statement's cursor lives on in the task's traceback, which turned the closed sqlite3
+    connection into a zombie that kept BEGIN IMMEDIATE's write lock: every other writer waited 30 s."""
+    path = tmp_path / "cancel.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    sessions = create_session_factory(engine)
+    entered, release = threading.Event(), threading.Event()
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _blocking_function(dbapi_connection, _record) -> None:  # noqa: ANN001
+        # A statement that is still running on the driver's thread when its task is cancelled.
+        def block() -> int:
+            entered.set()
+            release.wait(10)
+            return 1
+        dbapi_connection.run_async(lambda conn: conn.create_function("block", 0, block))
+
+    try:
+        async with sessions.begin() as session:
+            await session.execute(text("CREATE TABLE t (x INTEGER)"))
+
+        async def unit_of_work() -> None:
+            async with (sessions.begin() if how == "session.begin()" else sessions()) as session:
+                await session.execute(text("INSERT INTO t VALUES (1)"))
+                await session.execute(text("SELECT block()"))
+
+        task = asyncio.create_task(unit_of_work())
+        assert await asyncio.to_thread(entered.wait, 10)
+        task.cancel()
+        release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await task  # the task (and its traceback) stays referenced, as in a gathered shutdown
+
+        def another_writer_can_write() -> bool:
+            connection = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute("INSERT INTO t VALUES (2)")
+                connection.execute("COMMIT")
+                return True
+            except sqlite3.OperationalError:
+                return False
+            finally:
+                connection.close()
+
+        assert await asyncio.to_thread(another_writer_can_write)
+        async with sessions() as session:  # the pool hands out a working connection again
+            assert (await session.execute(text("SELECT x FROM t"))).scalars().all() == [2]
+    finally:
+        release.set()
         await engine.dispose()
