@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     lastfm_min_plays: Annotated[int, Field(ge=1)] = 3
 
     image_workers: Annotated[int, Field(ge=0, le=16)] = 1
+    cover_tile_dir: Path | None = None
+    cover_tile_mb: Annotated[int, Field(ge=0)] = 1000
 
     aoty_base_url: str = "https://www.albumoftheyear.org"
     aoty_min_interval: Annotated[float, Field(ge=0)] = 1.0
@@ -102,6 +104,17 @@ class Settings(BaseSettings):
         if not path or path == ":memory:":
             return None
         return Path(path)
+
+    @property
+    def tile_directory(self) -> Path | None:
+        """Where prepared cover tiles are kept: ``COVER_TILE_DIR``, else beside the SQLite database
+        (``albumduel.db`` -> ``albumduel.tiles/``), else ``cover-tiles/``; None when ``COVER_TILE_MB`` is 0."""
+        if self.cover_tile_mb == 0:
+            return None
+        if self.cover_tile_dir is not None:
+            return self.cover_tile_dir
+        database = self.sqlite_path
+        return database.with_suffix(".tiles") if database is not None else Path("cover-tiles")
 
     @property
     def discord_is_real(self) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -64,6 +64,9 @@ class ArtworkResolver:
         self._worker: asyncio.Task | None = None
         self._sweeper: asyncio.Task | None = None
         self.last_report = ArtworkReport()
+        # Called with each cover found (URL, bytes) once it is stored: the image layer prepares the
+        # cover's duel tile then, off the click path (set by the service registry).
+        self.prepare_tile: Callable[[str, bytes], Awaitable[object]] | None = None
 
     # --- background ---------------------------------------------------------------------------------
 
@@ -132,10 +135,21 @@ class ArtworkResolver:
         had = snapshot.cover_url
         report.checked += 1
         chosen: tuple[str, str] | None = None
+        cover: bytes | None = None
         async for step, url in self._candidates(snapshot):
-            if url and await self.covers.fetch(url) is not None:
+            if url and (cover := await self.covers.fetch(url)) is not None:
                 chosen = (step, url)
                 break
+        stored = await self._store_choice(album_id, had, chosen, report)
+        if stored is not None and cover is not None and self.prepare_tile is not None:
+            try:
+                await self.prepare_tile(stored, cover)
+            except Exception:  # the cover is stored; a duel makes the tile if this could not
+                log.warning("Preparing the duel tile of album %s failed", album_id, exc_info=True)
+        return stored
+
+    async def _store_choice(self, album_id: int, had: str | None, chosen: tuple[str, str] | None,
+                            report: ArtworkReport) -> str | None:
         async with self.sessions.begin() as session:
             album = await session.get(Album, album_id)
             if album is None:

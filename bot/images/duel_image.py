@@ -16,6 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -25,6 +29,7 @@ from bot.images.decode import load_cover
 from bot.images.models import AlbumLabel
 from bot.images.placeholder import render_placeholder
 from bot.images.text_layout import display_text, ellipsise, font
+from bot.images.tiles import read_tile, write_tile
 
 # Discord shows an embed image at most ~400 px wide (larger only when opened), so 320 px tiles lose nothing
 # a person sees and cost a third less to compose, encode and upload on every click than 400 px ones.
@@ -74,6 +79,65 @@ def _cover_indices(cover: bytes) -> tuple[np.ndarray, bytes] | None:
     return None if tile is None else _indexed(tile)
 
 
+@dataclass(frozen=True, slots=True)
+class CoverInput:
+    """What a duel image is given for one cover: the downloaded bytes, or where the cover's prepared
+    tile lies (``bot/images/tiles.py``), or both (the tile is then written from the bytes)."""
+
+    data: bytes | None = None
+    tile_path: str | None = None
+
+
+class TilesMissing(Exception):
+    """A tile the caller expected is gone or damaged: fetch those covers and compose again."""
+
+    def __init__(self, letters: tuple[str, ...]) -> None:
+        super().__init__(letters)  # the only argument, so it survives pickling back from a worker process
+        self.letters = letters
+
+    def __str__(self) -> str:
+        return f"no usable tile for cover {', '.join(self.letters)}"
+
+
+_TILE_CACHE_SIZE = 512
+_tiles_read: OrderedDict[str, tuple[np.ndarray, bytes]] = OrderedDict()  # only hits: a miss may be made later
+_tiles_lock = threading.Lock()  # with IMAGE_WORKERS=0 several threads compose at once
+
+
+def _tile_indices(path: str) -> tuple[np.ndarray, bytes] | None:
+    with _tiles_lock:
+        tile = _tiles_read.get(path)
+        if tile is not None:
+            _tiles_read.move_to_end(path)
+            return tile
+    tile = read_tile(path, TILE, COVER_COLOURS)
+    if tile is not None:
+        with _tiles_lock:
+            _tiles_read[path] = tile
+            while len(_tiles_read) > _TILE_CACHE_SIZE:
+                _tiles_read.popitem(last=False)
+    return tile
+
+
+def prepare_tile(cover: bytes, path: str) -> bool:
+    """Keep ``cover``'s tile at ``path`` unless one is there; False when the bytes are not an image."""
+    if os.path.exists(path):
+        return True
+    # Not through _cover_indices' cache: imports prepare thousands of covers that no duel shows yet,
+    # and they would push out the ones duels are showing.
+    tile = load_cover(cover, TILE, background=BACKGROUND)
+    return tile is not None and write_tile(path, *_indexed(tile))
+
+
+def _indices_for(cover: CoverInput) -> tuple[np.ndarray, bytes] | None:
+    if cover.data:
+        indexed = _cover_indices(cover.data)
+        if indexed is not None and cover.tile_path and not os.path.exists(cover.tile_path):
+            write_tile(cover.tile_path, *indexed)  # the next duel with this album reads it
+        return indexed
+    return _tile_indices(cover.tile_path) if cover.tile_path else None
+
+
 @lru_cache(maxsize=256)
 def _placeholder_indices(title: str, artist: str) -> tuple[np.ndarray, bytes]:
     return _indexed(render_placeholder(title, artist, TILE))
@@ -102,12 +166,24 @@ def compose_duel_image(
     cover_a: bytes | None, cover_b: bytes | None, album_a: AlbumLabel, album_b: AlbumLabel
 ) -> bytes:
     """The duel image as PNG bytes. Never fails on bad cover bytes: they become placeholders."""
+    return compose_duel(CoverInput(cover_a), CoverInput(cover_b), album_a, album_b)
+
+
+def compose_duel(cover_a: CoverInput, cover_b: CoverInput, album_a: AlbumLabel, album_b: AlbumLabel) -> bytes:
+    """The duel image as PNG bytes from downloaded covers or prepared tiles. Bad cover bytes become
+    placeholders; a cover given only as a tile that cannot be read raises ``TilesMissing``, since its
+    bytes may well be fine."""
+    covers = (cover_a, cover_b)
+    indexed = [_indices_for(cover) for cover in covers]
+    missing = tuple(letter for letter, cover, tile in zip("AB", covers, indexed)
+                    if tile is None and not cover.data and cover.tile_path)
+    if missing:
+        raise TilesMissing(missing)
     pixels = np.zeros((HEIGHT, WIDTH), dtype=np.uint8)  # index 0 is the background
     palettes = []
-    for letter, cover, album, box, base in zip(
-        "AB", (cover_a, cover_b), (album_a, album_b), tile_boxes(), (COVER_A_BASE, COVER_B_BASE)
+    for letter, indexed, album, box, base in zip(
+        "AB", indexed, (album_a, album_b), tile_boxes(), (COVER_A_BASE, COVER_B_BASE)
     ):
-        indexed = _cover_indices(cover) if cover else None
         if indexed is None:
             indexed = _placeholder_indices(album.title, album.artist)
         indices, colours = indexed

@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
 from bot.images.collage import compose_chart
-from bot.images.duel_image import compose_duel_image
+from bot.images.duel_image import CoverInput, compose_duel, prepare_tile
 from bot.images.models import AlbumLabel, ChartItem
 
 
@@ -36,9 +36,13 @@ class ImageWorkers:
             return await asyncio.to_thread(function, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(executor, partial(function, *args, **kwargs))
 
-    async def duel_png(self, cover_a: bytes | None, cover_b: bytes | None, album_a: AlbumLabel,
+    async def duel_png(self, cover_a: CoverInput, cover_b: CoverInput, album_a: AlbumLabel,
                        album_b: AlbumLabel) -> bytes:
-        return await self._run(compose_duel_image, cover_a, cover_b, album_a, album_b)
+        """Raises ``TilesMissing`` when a cover given only by its tile has none (see ``compose_duel``)."""
+        return await self._run(compose_duel, cover_a, cover_b, album_a, album_b)
+
+    async def prepare_tile(self, cover: bytes, path: str) -> bool:
+        return await self._run(prepare_tile, cover, path)
 
     async def chart(self, items: list[ChartItem], size: int) -> bytes:
         return await self._run(compose_chart, items, size)

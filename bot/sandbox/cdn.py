@@ -92,6 +92,22 @@ class CoverCdn:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
+    def picture(self, path: str) -> str:
+        """Which picture ``path`` serves: paths with the same answer serve the same pixels (their bytes
+        still differ), so whoever prepares them ahead (a benchmark) can do each picture once."""
+        if self.style == "photo":
+            return f"photo-{hashlib.sha256(path.encode()).digest()[0] % PHOTO_POOL}"
+        return "flat-%02x%02x%02x" % colour_for(path)
+
+    def body(self, path: str) -> bytes:
+        """The image bytes served at ``path`` (a JPEG; ``start()`` first for photo covers)."""
+        if self.style == "photo":
+            digest = hashlib.sha256(path.encode()).digest()
+            return _with_comment(self._photos[digest[0] % len(self._photos)], path)
+        buffer = io.BytesIO()
+        Image.new("RGB", (self.size, self.size), colour_for(path)).save(buffer, "JPEG", quality=85)
+        return buffer.getvalue()
+
     async def _serve(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["path"]
         self.hits[path] += 1
@@ -101,12 +117,6 @@ class CoverCdn:
             return web.Response(status=404, text="Not Found")
         if path in self.not_images:
             return web.Response(text="<html><body>Oops</body></html>", content_type="text/html")
-        if self.style == "photo":
-            digest = hashlib.sha256(path.encode()).digest()
-            body = _with_comment(self._photos[digest[0] % len(self._photos)], path)
-        else:
-            buffer = io.BytesIO()
-            Image.new("RGB", (self.size, self.size), colour_for(path)).save(buffer, "JPEG", quality=85)
-            body = buffer.getvalue()
+        body = self.body(path)
         return web.Response(body=body, content_type="image/jpeg",
                             headers={"Cache-Control": "public, max-age=31536000"})

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.catalog.artwork import ArtworkResolver
 from bot.images import CoverFetcher
+from bot.images.tiles import TileStore
 from bot.images.workers import ImageWorkers
 from bot.linking import LinkingService
 from bot.sources.aoty import AotyClient
@@ -59,6 +60,9 @@ class Services:
                                                    client_id=settings.spotify_client_id,
                                                    client_secret=settings.spotify_client_secret)
         artwork = ArtworkResolver(runtime.sessions, covers, spotify_catalog)
+        tiles = TileStore(settings.tile_directory, settings.cover_tile_mb * 1_000_000)
+        images = ImageRenderer(covers, artwork, ImageWorkers(settings.image_workers), tiles)
+        artwork.prepare_tile = images.prepare_tile  # each cover found is made ready for duels at once
         leaderboards = LeaderboardService(runtime.sessions, runtime.settings.server_min_raters,
                                           runtime.settings.server_refresh_seconds)
         return cls(runtime=runtime, rankers=rankers,
@@ -69,7 +73,7 @@ class Services:
                    duels=DuelService(runtime.sessions, rankers),
                    collection=CollectionService(runtime.sessions, rankers),
                    privacy=PrivacyService(runtime.sessions, on_change=leaderboards.wake),
-                   covers=covers, images=ImageRenderer(covers, artwork, ImageWorkers(runtime.settings.image_workers)), artwork=artwork,
+                   covers=covers, images=images, artwork=artwork,
                    imports=ImportService(runtime.sessions, AotyClient(runtime.settings.aoty_base_url,
                                                                          min_interval=runtime.settings.aoty_min_interval)),
                    linking=LinkingService(runtime.settings, runtime.sessions, runtime.http, runtime.secrets),
@@ -79,6 +83,7 @@ class Services:
     def start(self) -> None:
         """Background work that needs the running event loop."""
         self.artwork.start_sweeping()
+        self.images.start()
 
     async def close(self) -> None:
         await self.rankers.close()
@@ -87,4 +92,4 @@ class Services:
         await self.artwork.close()
         await self.import_runner.stop()
         await self.covers.aclose()
-        self.images.workers.close()
+        await self.images.close()

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+
 from bot.catalog.artwork import ArtworkResolver
 from bot.images import AlbumLabel, ChartItem, CoverFetcher
+from bot.images.duel_image import CoverInput, TilesMissing
+from bot.images.tiles import TileStore
 from bot.images.workers import ImageWorkers
 from bot.services.cards import AlbumCard, DuelCard
 from bot.services.collection import RankedRow
+
+log = logging.getLogger(__name__)
+
+TRIM_EVERY_SECONDS = 3600.0
 
 
 def _label(album: AlbumCard) -> AlbumLabel:
@@ -15,20 +25,70 @@ def _label(album: AlbumCard) -> AlbumLabel:
 
 class ImageRenderer:
     def __init__(self, covers: CoverFetcher, artwork: ArtworkResolver | None = None,
-                 workers: ImageWorkers | None = None) -> None:
+                 workers: ImageWorkers | None = None, tiles: TileStore | None = None) -> None:
         self.covers = covers
         self.artwork = artwork
         self.workers = workers or ImageWorkers(processes=0)
+        self.tiles = tiles or TileStore(None, 0)
+        self._trimmer: asyncio.Task | None = None
 
     async def duel_png(self, card: DuelCard) -> bytes:
-        cover_a, cover_b = await self.covers.fetch_many([card.album_a.cover_url, card.album_b.cover_url])
+        albums = (card.album_a, card.album_b)
+        paths = [self.tiles.path_for(album.cover_url) for album in albums]
+        # A prepared tile (docs/performance.md) spares the click the download, decoding and dithering.
+        # Checking for the file is one stat; reading it is the image worker's job.
+        prepared = [path is not None and os.path.exists(path) for path in paths]
+        inputs = await self._inputs(albums, paths, download=[not p for p in prepared])
+        try:
+            return await self.workers.duel_png(*inputs, _label(card.album_a), _label(card.album_b))
+        except TilesMissing as missing:  # deleted or damaged since the check: download those
+            inputs = await self._inputs(albums, paths, download=[x in missing.letters for x in "AB"], earlier=inputs)
+            return await self.workers.duel_png(*inputs, _label(card.album_a), _label(card.album_b))
+
+    async def _inputs(self, albums: tuple[AlbumCard, AlbumCard], paths: list[str | None], download: list[bool],
+                      earlier: list[CoverInput] | None = None) -> list[CoverInput]:
+        urls = [album.cover_url if wanted else None for album, wanted in zip(albums, download)]
+        data = await self.covers.fetch_many(urls)
         # A stored cover that no longer loads shows the placeholder now and is replaced in the background.
-        dead = [a.album_id for a, c in ((card.album_a, cover_a), (card.album_b, cover_b)) if a.cover_url and c is None]
+        dead = [album.album_id for album, url, got in zip(albums, urls, data) if url and got is None]
         if dead and self.artwork is not None:
             self.artwork.schedule(dead)
-        return await self.workers.duel_png(cover_a, cover_b, _label(card.album_a), _label(card.album_b))
+        inputs = []
+        for i, (wanted, got, path) in enumerate(zip(download, data, paths)):
+            if wanted:
+                inputs.append(CoverInput(got, path if got else None))
+            else:
+                inputs.append(earlier[i] if earlier is not None else CoverInput(None, path))
+        return inputs
+
+    async def prepare_tile(self, url: str, cover: bytes) -> None:
+        """Keep the duel tile of a cover just resolved, so no click has to make it."""
+        path = self.tiles.path_for(url)
+        if path is not None and not os.path.exists(path):
+            await self.workers.prepare_tile(cover, path)
 
     async def chart_png(self, rows: list[RankedRow], size: int) -> bytes:
         covers = await self.covers.fetch_many([r.album.cover_url for r in rows])
         items = [ChartItem(r.position, r.album.title, r.album.artist, cover) for r, cover in zip(rows, covers)]
         return await self.workers.chart(items, size)
+
+    # --- keeping the tile store within its size ----------------------------------------------------
+
+    def start(self) -> None:
+        if self.tiles.directory is not None and self._trimmer is None:
+            self._trimmer = asyncio.create_task(self._trim_forever(), name="cover-tile-trimmer")
+
+    async def _trim_forever(self) -> None:
+        while True:
+            try:
+                await asyncio.to_thread(self.tiles.trim)
+            except Exception:  # a full or read-only disk must not end the bot; tiles are an optimisation
+                log.warning("Trimming cover tiles failed", exc_info=True)
+            await asyncio.sleep(TRIM_EVERY_SECONDS)
+
+    async def close(self) -> None:
+        task, self._trimmer = self._trimmer, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        self.workers.close()

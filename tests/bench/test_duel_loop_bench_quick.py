@@ -10,7 +10,7 @@ pytestmark = pytest.mark.bench
 async def test_concurrent_clickers_lose_and_double_no_vote():
     result = await run_loop("sqlite", users=4, clicks=4, albums=20, think=0)
     assert result.votes_stored == result.votes_expected == 16
-    assert "| sqlite | 4 | 4 | 0 s |" in render([result], [], "quick")
+    assert "| sqlite | tiles ready | 4 | 4 | 0 s |" in render([result], [], "quick")
 
 
 async def test_reads_of_a_large_collection_run():

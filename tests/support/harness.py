@@ -37,6 +37,7 @@ class BotHarness:
             "public_base_url": f"http://127.0.0.1:{self.web_port or 1}",
             "log_level": "DEBUG",
             "image_workers": 0,  # threads: a process pool per bot start would cost a second each time
+            "cover_tile_dir": self.workdir / "cover-tiles",  # kept across restarts, as in production
         }
         if self.database.backend == "postgresql":
             overrides["secret_key"] = "test-secret-key-for-postgres"

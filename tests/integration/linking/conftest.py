@@ -48,13 +48,14 @@ async def instant(_seconds: float) -> None:
 
 
 @pytest.fixture
-async def linkenv(database, spotify_emu, lastfm_emu):
+async def linkenv(database, spotify_emu, lastfm_emu, tmp_path):
     settings = load_settings(
         _env_file=None, discord_token="unused", database_url=database.url, secret_key="linking-tests",
         spotify_client_id=CLIENT_ID, spotify_client_secret=CLIENT_SECRET,
         spotify_api_base_url=spotify_emu.api_base_url, spotify_accounts_base_url=spotify_emu.accounts_base_url,
         lastfm_api_key=lastfm_emu.api_key, lastfm_api_secret=lastfm_emu.api_secret,
-        lastfm_api_base_url=lastfm_emu.api_url, lastfm_auth_url=lastfm_emu.auth_url, web_port=0)
+        lastfm_api_base_url=lastfm_emu.api_url, lastfm_auth_url=lastfm_emu.auth_url, web_port=0,
+        cover_tile_dir=tmp_path / "cover-tiles")
     runtime = Runtime(settings, db_schema=database.schema)
     await runtime.open()
     services = Services.build(runtime)
