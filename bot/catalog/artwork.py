@@ -63,6 +63,9 @@ class ArtworkResolver:
         self._queued: set[int] = set()
         self._worker: asyncio.Task | None = None
         self._sweeper: asyncio.Task | None = None
+        self._wake = asyncio.Event()
+        self._swept = asyncio.Condition()
+        self.sweeps = 0  # finished by the background sweeper
         self.last_report = ArtworkReport()
         # Called with each cover found (URL, bytes) once it is stored: the image layer prepares the
         # cover's duel tile then, off the click path (set by the service registry).
@@ -84,16 +87,44 @@ class ArtworkResolver:
         await self._queue.join()
 
     def start_sweeping(self, every: float = 60.0) -> None:
-        """Look for albums that need a cover (new from any import, or dead a while ago) every ``every`` s."""
+        """Look for albums that need a cover (new from any import, or dead a while ago) every ``every`` s,
+        and at once when ``wake`` is called (an import finished)."""
         async def sweep() -> None:
             while True:
+                self._wake.clear()
                 try:
-                    self.schedule(await self.due_albums())
+                    await self.catch_up()
                 except Exception:
                     log.exception("Looking for albums that need covers failed")
-                await asyncio.sleep(every)
+                async with self._swept:
+                    self.sweeps += 1
+                    self._swept.notify_all()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), every)
+                except TimeoutError:
+                    pass
 
         self._sweeper = asyncio.create_task(sweep(), name="artwork-sweeper")
+
+    def wake(self) -> None:
+        """New albums were stored: sweep now instead of at the next tick."""
+        self._wake.set()
+
+    async def wait_for_sweeps(self, count: int) -> None:
+        """Wait until the sweeper has finished ``count`` sweeps since it started (for tests)."""
+        async with self._swept:
+            await self._swept.wait_for(lambda: self.sweeps >= count)
+
+    async def catch_up(self) -> None:
+        """Resolve every album now due, batch after batch, and return when none is left (or a batch
+        changed nothing: albums whose resolution keeps failing wait for the next sweep)."""
+        previous: list[int] | None = None
+        while due := await self.due_albums():
+            if due == previous:
+                return
+            self.schedule(due)
+            await self.idle()
+            previous = due
 
     async def close(self) -> None:
         for task in (self._worker, self._sweeper):

@@ -55,6 +55,7 @@ class ImportService:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], aoty: AotyClient) -> None:
         self.sessions = sessions
         self.aoty = aoty
+        self.on_stored: Callable[[], None] | None = None  # new albums stored: their covers are looked up
 
     async def import_aoty(self, user_id: int, user_name: str, username: str,
                           progress: ProgressCallback | None = None) -> ImportResult:
@@ -74,6 +75,8 @@ class ImportService:
         async with self.sessions.begin() as session:
             await ensure_user(session, user_id, user_name)
             await remember_account(session, user_id, "aoty", username.strip().lower(), username.strip())
+        if summary.new_to_catalogue and self.on_stored is not None:
+            self.on_stored()
         return ImportResult("aoty", username, summary)
 
 

@@ -153,6 +153,7 @@ class ProviderImports:
         self.spotify_policy = spotify_policy or spotify.RetryPolicy()
         self.lastfm_retry = lastfm_retry
         self.pages_per_batch = pages_per_batch
+        self.on_stored: Callable[[], None] | None = None  # albums stored: their covers are looked up
 
     async def interrupted(self) -> list[tuple[int, str]]:
         """(user, provider) of imports that were still running when the bot stopped: their saved cursor
@@ -182,6 +183,9 @@ class ProviderImports:
         except LinkBroken:
             await mark_broken(self.sessions, account.id)
             raise
+        finally:
+            if self.on_stored is not None:  # even a run cut short stored batches
+                self.on_stored()
 
     # --- Spotify ----------------------------------------------------------------------------------
 

@@ -63,6 +63,9 @@ class Services:
         tiles = TileStore(settings.tile_directory, settings.cover_tile_mb * 1_000_000)
         images = ImageRenderer(covers, artwork, ImageWorkers(settings.image_workers), tiles)
         artwork.prepare_tile = images.prepare_tile  # each cover found is made ready for duels at once
+        provider_imports.on_stored = artwork.wake  # covers of new albums are looked up at once
+        imports = ImportService(runtime.sessions, AotyClient(settings.aoty_base_url, min_interval=settings.aoty_min_interval))
+        imports.on_stored = artwork.wake
         leaderboards = LeaderboardService(runtime.sessions, runtime.settings.server_min_raters,
                                           runtime.settings.server_refresh_seconds)
         return cls(runtime=runtime, rankers=rankers,
@@ -74,8 +77,7 @@ class Services:
                    collection=CollectionService(runtime.sessions, rankers),
                    privacy=PrivacyService(runtime.sessions, on_change=leaderboards.wake),
                    covers=covers, images=images, artwork=artwork,
-                   imports=ImportService(runtime.sessions, AotyClient(runtime.settings.aoty_base_url,
-                                                                         min_interval=runtime.settings.aoty_min_interval)),
+                   imports=imports,
                    linking=LinkingService(runtime.settings, runtime.sessions, runtime.http, runtime.secrets),
                    provider_imports=provider_imports, import_runner=runner,
                    accounts=AccountService(runtime.sessions, rankers, runner))

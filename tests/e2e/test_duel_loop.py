@@ -134,19 +134,35 @@ async def test_fewer_than_two_albums_is_an_ephemeral_hint(harness, world):
 
 
 async def test_duel_images_from_a_worker_process(world, sqlite_only, tmp_path, aoty, cdn):
-    """Production composes images in a worker process (IMAGE_WORKERS=1); the same duel works that way."""
+    """Production composes images in a worker process (IMAGE_WORKERS=1); the same duel works that way.
+    The import's covers get their duel tiles prepared in the background, so after a restart (nothing
+    cached in memory) duels show the right covers without downloading any."""
     from tests.support.harness import BotHarness
 
     harness = BotHarness(world.emu, sqlite_only, tmp_path, aoty_base_url=aoty.base_url, aoty_min_interval=0,
                          image_workers=1)
     await harness.start()
     try:
+        artwork = harness.bot.services.artwork
+        await artwork.wait_for_sweeps(1)  # the sweep at start-up, before there was anything to find
         await import_for(world, world.alice, aoty, cdn)
+        # The import woke the sweeper: no waiting for its next tick, a minute away.
+        await asyncio.wait_for(artwork.wait_for_sweeps(artwork.sweeps + 1), 20)
+        tiles = harness.bot.services.images.tiles
+        assert all(tiles.has(cdn.url(f"/covers/{i}.jpg")) for i in range(len(ALBUMS)))
+        await harness.restart()
+        downloads = sum(cdn.hits.values())
         message = await (await world.emu.slash(world.alice, "duel")).done()
         button = next(b for b in message.buttons if b["label"] == "A")
         updated = await (await world.emu.click(world.alice, message, button["custom_id"])).done()
         image = duel_pixels(updated)
         assert image.format == "PNG" and image.size == duel_pixels(message).size
+        assert sum(cdn.hits.values()) == downloads
+        lines = updated.embeds[0]["description"].splitlines()
+        shown = [next(i for i, (t, _, _) in enumerate(ALBUMS) if f"**{t}**" in line) for line in lines]
+        for index, box in zip(shown, tile_boxes()):
+            pixel = image.convert("RGB").getpixel(((box[0] + box[2]) // 2, box[1] + (box[3] - box[1]) // 4))
+            assert all(abs(p - e) <= 12 for p, e in zip(pixel, colour_for(f"/covers/{index}.jpg"))), pixel
     finally:
         await harness.stop()
 
