@@ -27,6 +27,9 @@ PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | (1 << 15)
 BUFFERED_EVENTS = 1000
 
 
+
+MEMBERS_PER_CHUNK = 1000  # Discord's page size for GUILD_MEMBERS_CHUNK
+
 class GatewaySession:
     def __init__(self, session_id: str, intents: int, shard: list[int] | None) -> None:
         self.id = session_id
@@ -225,21 +228,34 @@ class Gateway:
         await self.state.notify()
 
     def _member_chunk(self, conn: GatewayConnection, data: dict[str, Any]) -> None:
+        """Request Guild Members (op 8), answered as Discord does: members in chunks of at most
+        ``MEMBERS_PER_CHUNK``, each chunk saying its index and the count; a query or ``user_ids`` answer
+        at most ``limit`` (a query at most 100); user ids not in the guild come back in ``not_found``."""
         session = conn.session
         if session is None:
             return
         guild = self.state.guilds.get(int(data["guild_id"]))
         members = []
+        wanted = [int(u) for u in data.get("user_ids") or []]
+        query = (data.get("query") or "").lower()
+        limit = int(data.get("limit") or 0)
+        if query:
+            limit = min(limit or 100, 100)
         if guild is not None and session.intents & INTENT_GUILD_MEMBERS:
-            wanted = {int(u) for u in data.get("user_ids") or []}
-            query = (data.get("query") or "").lower()
-            for uid in guild.member_ids:
-                user = self.state.users[uid]
-                if wanted and uid not in wanted:
+            for uid in (wanted or guild.member_ids):
+                if uid not in guild.member_ids:
                     continue
+                user = self.state.users[uid]
                 if query and not user.name.lower().startswith(query):
                     continue
                 members.append(member_json(self.state, self.state.members[(guild.id, uid)]))
-        chunk = {"guild_id": data["guild_id"], "members": members, "chunk_index": 0, "chunk_count": 1,
-                 "not_found": [], "nonce": data.get("nonce")}
-        self.dispatch_to(session, "GUILD_MEMBERS_CHUNK", chunk)
+                if limit and len(members) >= limit:
+                    break
+        not_found = [str(uid) for uid in wanted if guild is None or uid not in guild.member_ids]
+        pages = [members[i:i + MEMBERS_PER_CHUNK] for i in range(0, len(members), MEMBERS_PER_CHUNK)] or [[]]
+        for index, page in enumerate(pages):
+            chunk = {"guild_id": data["guild_id"], "members": page, "chunk_index": index, "chunk_count": len(pages),
+                     "nonce": data.get("nonce")}
+            if index == 0:
+                chunk["not_found"] = not_found
+            self.dispatch_to(session, "GUILD_MEMBERS_CHUNK", chunk)

@@ -74,10 +74,10 @@ class FeedbackModal(discord.ui.Modal, title="Feedback"):
 
 
 class SampleBot(commands.Bot):
-    def __init__(self, guild_id: int) -> None:
+    def __init__(self, guild_id: int, **options: Any) -> None:
         intents = discord.Intents.default()
         intents.members = True
-        super().__init__(command_prefix=commands.when_mentioned, intents=intents, guild_ready_timeout=0.05)
+        super().__init__(command_prefix=commands.when_mentioned, intents=intents, guild_ready_timeout=0.05, **options)
         self.test_guild = discord.Object(guild_id)
         self.seen: dict[str, Any] = {}  # what the callbacks observed, for the tests
         self.events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
