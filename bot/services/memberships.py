@@ -19,6 +19,9 @@ from bot.services.leaderboards import mark_dirty
 from bot.services.privacy import record_membership
 
 
+_DELETE_BATCH = 500  # user ids per DELETE: far below SQLite's limit on bound parameters
+
+
 class MembershipService:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], on_change: Callable[[], None] = lambda: None,
                  cache_limit: int = 200_000) -> None:
@@ -41,13 +44,22 @@ class MembershipService:
         return True
 
     async def member_left(self, guild_id: int, user_id: int) -> None:
-        self._seen.discard((guild_id, user_id))
+        await self._drop_members(guild_id, [user_id])
+
+    async def _drop_members(self, guild_id: int, user_ids: list[int]) -> int:
+        """Forget these people's membership of the server and mark its chart stale; how many were stored."""
+        self._seen.difference_update((guild_id, user_id) for user_id in user_ids)
+        dropped = 0
         async with self.sessions.begin() as session:
-            result = await session.execute(delete(GuildMember).where(GuildMember.guild_id == guild_id,
-                                                                     GuildMember.user_id == user_id))
-            if result.rowcount and await session.get(Guild, guild_id) is not None:
+            for start in range(0, len(user_ids), _DELETE_BATCH):  # bound the statement's parameters
+                result = await session.execute(delete(GuildMember).where(
+                    GuildMember.guild_id == guild_id, GuildMember.user_id.in_(user_ids[start:start + _DELETE_BATCH])))
+                dropped += result.rowcount or 0
+            if dropped and await session.get(Guild, guild_id) is not None:
                 await mark_dirty(session, [guild_id])
-        self.on_change()
+        if user_ids:
+            self.on_change()
+        return dropped
 
     async def guild_removed(self, guild_id: int) -> None:
         """The bot left or was removed: the server's members, charts and server duels go with it."""
@@ -69,14 +81,9 @@ class MembershipService:
     async def reconcile_members(self, guild_id: int, present: Collection[int]) -> list[int]:
         """Drop the people who left this server while the bot was offline; ``present`` is the server's
         whole member list."""
-        async with self.sessions.begin() as session:
+        async with self.sessions() as session:
             stored = (await session.scalars(select(GuildMember.user_id).where(GuildMember.guild_id == guild_id))).all()
-            gone = [user_id for user_id in stored if user_id not in present]
-            if gone:
-                await session.execute(delete(GuildMember).where(GuildMember.guild_id == guild_id,
-                                                                GuildMember.user_id.in_(gone)))
-                await mark_dirty(session, [guild_id])
+        gone = [user_id for user_id in stored if user_id not in present]
         if gone:
-            self._seen.difference_update((guild_id, user_id) for user_id in gone)
-            self.on_change()
+            await self._drop_members(guild_id, gone)
         return gone
