@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from bot.images.decode import is_decodable_cover, quick_cover_verdict
+from bot.images.decode import load_cover, quick_cover_verdict
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,8 @@ class CoverFetcher:
                 data = await self._download(url)
             verdict = quick_cover_verdict(data)  # most covers: no thread hop, no decode
             if verdict is None:
-                verdict = await asyncio.to_thread(is_decodable_cover, data)
+                # Only a decode can tell (not a JPEG, or one without its end marker): at reduced scale.
+                verdict = await asyncio.to_thread(lambda: load_cover(data, 64) is not None)
             if not verdict:
                 raise _Rejected(f"not a decodable image ({len(data)} bytes)")
         except _Rejected as exc:
