@@ -107,6 +107,22 @@ class TileStore:
         self.directory = directory if max_bytes > 0 else None
         self.max_bytes = max_bytes
 
+    def check_writable(self) -> bool:
+        """Make the directory and try a write; on failure log once and keep no tiles from now on (else
+        every first showing of a cover would log the same failure). Blocking: run it in a thread."""
+        if self.directory is None:
+            return False
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.directory, prefix=".probe-"):
+                pass
+            return True
+        except OSError as exc:
+            log.warning("Cover tiles are off: cannot write to %s (%s). Set COVER_TILE_DIR to a writable "
+                        "folder, or COVER_TILE_MB=0 to silence this.", self.directory, exc)
+            self.directory = None
+            return False
+
     def path_for(self, url: str | None) -> str | None:
         if self.directory is None or not url:
             return None

@@ -79,6 +79,8 @@ class ImageRenderer:
             self._trimmer = asyncio.create_task(self._trim_forever(), name="cover-tile-trimmer")
 
     async def _trim_forever(self) -> None:
+        if not await asyncio.to_thread(self.tiles.check_writable):
+            return
         while True:
             try:
                 await asyncio.to_thread(self.tiles.trim)

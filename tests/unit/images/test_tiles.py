@@ -96,3 +96,13 @@ def test_trimming_removes_the_least_recently_used_tiles_first(tmp_path):
 def test_a_store_of_size_zero_keeps_nothing(tmp_path):
     store = TileStore(tmp_path, 0)
     assert store.path_for("https://cdn/a.jpg") is None and store.trim() == 0
+
+
+def test_a_tile_folder_that_cannot_be_written_turns_tiles_off_with_one_warning(tmp_path, caplog):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    store = TileStore(blocker / "tiles", 10_000_000)
+    assert store.check_writable() is False
+    assert store.path_for("https://cdn/a.jpg") is None  # duels download covers as before
+    assert [r.levelname for r in caplog.records] == ["WARNING"] and "COVER_TILE_DIR" in caplog.text
+    assert TileStore(tmp_path / "fine", 10_000_000).check_writable() is True
