@@ -3,6 +3,7 @@
     python -m tests.bench.ranking_bench            # full run (~10 minutes on 2 cores); rewrites the
                                                    # "Ranking engine" section of docs/performance.md
     python -m tests.bench.ranking_bench --quick    # a few seconds; prints only
+    python -m tests.bench.ranking_bench --cell 100,4 --seeds 40 --first-seed 0   # one cell; prints only
 
 The protocol is RANKING.md's: hidden scores, a Bradley-Terry user of slope k, optional draws and 5%
 lapses; the original app's random pairs + Elo run on the same users in the same process.
@@ -56,12 +57,13 @@ def _median_duels(values: list[int | None], cap: int) -> tuple[float, bool]:
     return med, med > cap
 
 
-def run_cell(args: tuple[Cell, int]) -> CellResult:
-    cell, seeds = args
+def run_cell(args: tuple[Cell, int] | tuple[Cell, int, int]) -> CellResult:
+    """One cell over ``seeds`` seeds (from ``first_seed``, the optional third item)."""
+    cell, seeds, first_seed = (*args, 0)[:3]
     eng, base, calibration = [], [], []
     e_tau, e_top, b_tau, b_top = [], [], [], []
     budget = budget_point(cell.n)
-    for seed in range(seeds):
+    for seed in range(first_seed, first_seed + seeds):
         user = lambda: SimulatedUser(cell.n, cell.k, seed, draws=cell.noisy, lapses=cell.noisy)  # noqa: E731
         e = run_method("engine", user(), max_duels=ENGINE_CAP * cell.n, with_settled=True)
         b = run_method("baseline", user(), max_duels=BASELINE_CAP * cell.n)
@@ -207,9 +209,27 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small n, few seeds, print only")
     parser.add_argument("--seeds", type=int, default=None)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--cell", action="append", default=[], metavar="N,K[,noisy]",
+                        help="run only this cell (repeatable; K 'inf' = noiseless, noisy = draws + lapses); "
+                             "prints the table and each seed's duels, no scale or priors runs")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds first-seed .. first-seed + seeds - 1 (to compare a change on the same seeds; "
+                             "a 20-duel move of a 40-seed median at n = 100 is noise)")
     args = parser.parse_args()
     start = time.perf_counter()
     seeds = args.seeds or (3 if args.quick else 5)
+    if args.cell:
+        cells = []
+        for spec in args.cell:
+            parts = spec.split(",")
+            k = NOISELESS if parts[1] in ("inf", "noiseless") else float(parts[1])
+            cells.append(Cell(int(parts[0]), k, len(parts) > 2 and parts[2] in ("1", "yes", "noisy")))
+        with ProcessPoolExecutor(max_workers=args.workers) as pool:
+            results = list(pool.map(run_cell, [(c, seeds, args.first_seed) for c in cells]))
+        print(render(results, None, None, seeds, time.perf_counter() - start))
+        for r in results:
+            print(f"{r.cell}: engine duels per seed {r.engine_duels}")
+        return
     if args.quick:
         cells = [Cell(50, 4.0, False), Cell(50, 4.0, True)]
     else:
