@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.runtime import Runtime
 from bot.services.registry import Services
 from bot.web import WebServer
-from cogs.ui.errors import report_error
+from cogs.ui.errors import report_error, turn_away_while_restarting
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,9 @@ _HANDLER_TASKS = ("CommandTree-invoker", "discord-ui-view-dispatch-", "discord-u
 
 class AlbumDuelTree(discord.app_commands.CommandTree):
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if getattr(interaction.client, "draining", False):
+            await turn_away_while_restarting(interaction)
+            return False
         # A person counts in a server's charts once they have used the bot there (bot/services/memberships.py).
         services = getattr(interaction.client, "services", None)
         if interaction.guild_id is not None and services is not None:
@@ -68,6 +71,7 @@ class AlbumDuelBot(commands.Bot):
         self.tree.on_error = self._on_app_command_error
         self._web_started = False
         self.services: Services | None = None
+        self.draining = False  # set by close(): new interactions are turned away while running ones finish
 
     async def start(self, token: str, *, reconnect: bool = True) -> None:
         if not self.settings.discord_is_real:
@@ -101,14 +105,17 @@ class AlbumDuelBot(commands.Bot):
             log.info("Synced %d global commands (Discord may take up to an hour to show changes)", len(synced))
 
     async def close(self) -> None:
-        # Reverse of setup_hook: stop taking web requests, then commands.Bot.close unloads the cogs and
-        # closes the gateway, and only then the database and HTTP client go away.
+        # Reverse of setup_hook. First new commands and clicks are turned away ("restarting") while the
+        # ones already running finish with the gateway and REST still open, so their replies get
+        # through; then commands.Bot.close unloads the cogs and closes the gateway, and only then the
+        # database and HTTP client go away.
+        self.draining = True
         if self._web_started:
             await self.web.stop()
             self._web_started = False
         try:
-            await super().close()
             await self._finish_handlers()
+            await super().close()
         finally:
             if self.services is not None:
                 await self.services.close()
@@ -118,21 +125,26 @@ class AlbumDuelBot(commands.Bot):
         """Let commands, clicks and listeners already running finish before the database goes away.
 
         discord.py runs each in a task of its own and does not wait for them on close; one still writing
-        when the engine is disposed (e.g. /duel attaching its message) would lose its write. What has not
-        finished in ``timeout`` seconds is cancelled, which rolls it back.
+        when the engine is disposed (e.g. /duel attaching its message) would lose its write, and one
+        still replying when the HTTP session closes would leave the person with "interaction failed".
+        Interactions arriving meanwhile are answered "restarting" at once (``draining``) and waited for
+        too. What has not finished in ``timeout`` seconds is cancelled, which rolls it back.
         """
         current = asyncio.current_task()
-        running = [task for task in asyncio.all_tasks() if task is not current and not task.done()
-                   and task.get_name().startswith(_HANDLER_TASKS)]
-        if not running:
-            return
-        _done, late = await asyncio.wait(running, timeout=timeout)
-        for task in late:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            running = [task for task in asyncio.all_tasks() if task is not current and not task.done()
+                       and task.get_name().startswith(_HANDLER_TASKS)]
+            left = deadline - asyncio.get_running_loop().time()
+            if not running or left <= 0:
+                break
+            await asyncio.wait(running, timeout=left)
+        for task in running:
             task.cancel()
-        if late:
-            log.warning("Cancelled %d command or event handlers still running at shutdown: %s", len(late),
-                        ", ".join(sorted(task.get_name() for task in late)))
-            await asyncio.gather(*late, return_exceptions=True)
+        if running:
+            log.warning("Cancelled %d command or event handlers still running at shutdown: %s", len(running),
+                        ", ".join(sorted(task.get_name() for task in running)))
+            await asyncio.gather(*running, return_exceptions=True)
 
     async def on_ready(self) -> None:
         log.info("Connected as %s (id %s) to %d servers", self.user, self.user and self.user.id, len(self.guilds))

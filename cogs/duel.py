@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.services.cards import DuelCard, DuelEnded
 from bot.services.duels import DuelAction
-from cogs.ui.errors import report_error
+from cogs.ui.errors import RefusedWhileRestarting, report_error
 from cogs.ui.render import BRAND, album_line, settled_text
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ BUTTONS: list[tuple[DuelAction, str, discord.ButtonStyle, int]] = [
 ]
 
 
-class DuelButton(discord.ui.DynamicItem[discord.ui.Button], template=r"duel:(?P<duel>[A-Za-z0-9_-]{1,24}):(?P<action>A|B|DRAW|SKIP|UNDO|XA|XB)"):
+class DuelButton(RefusedWhileRestarting, discord.ui.DynamicItem[discord.ui.Button], template=r"duel:(?P<duel>[A-Za-z0-9_-]{1,24}):(?P<action>A|B|DRAW|SKIP|UNDO|XA|XB)"):
     """State lives in the custom_id (``duel:<duel id>:<action>``), so any process can answer the click."""
 
     def __init__(self, duel_id: str, action: DuelAction, label: str = "", style: discord.ButtonStyle = discord.ButtonStyle.secondary,

@@ -20,7 +20,7 @@ from bot.linking.states import PROVIDER_NAMES
 from bot.notify import DirectMessage
 from bot.services.accounts import ALL_NAMES
 from bot.services.provider_imports import load_link
-from cogs.ui.errors import report_error
+from cogs.ui.errors import RefusedWhileRestarting, report_error
 
 log = logging.getLogger(__name__)
 DMS_CLOSED = 50007
@@ -93,7 +93,7 @@ async def start_import(interaction: discord.Interaction, provider: str) -> None:
         "background; I'll post progress in a DM.", ephemeral=True)
 
 
-class ForgetButton(discord.ui.DynamicItem[discord.ui.Button], template=r"forget-me:(?P<user>[0-9]{1,20})"):
+class ForgetButton(RefusedWhileRestarting, discord.ui.DynamicItem[discord.ui.Button], template=r"forget-me:(?P<user>[0-9]{1,20})"):
     """The confirmation of /forget-me; the person's id is in the custom_id, so it works after a restart."""
 
     def __init__(self, user_id: int) -> None:

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.errors import NotAllowed, NotFound
 from bot.services.collection import RankingsPage
-from cogs.ui.errors import report_error
+from cogs.ui.errors import RefusedWhileRestarting, report_error
 from cogs.ui.render import BRAND, progress_bar, settled_text
 
 
@@ -29,7 +29,7 @@ def rankings_embed(page: RankingsPage) -> discord.Embed:
     return embed
 
 
-class PageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"rank:(?P<viewer>\d+):(?P<target>\d+):(?P<page>\d+)"):
+class PageButton(RefusedWhileRestarting, discord.ui.DynamicItem[discord.ui.Button], template=r"rank:(?P<viewer>\d+):(?P<target>\d+):(?P<page>\d+)"):
     def __init__(self, viewer: int, target: int, page: int, label: str, disabled: bool = False) -> None:
         super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, disabled=disabled,
                                            custom_id=f"rank:{viewer}:{target}:{page}"))

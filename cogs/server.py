@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.errors import NotFound
 from bot.services.leaderboards import ServerAlbumView, ServerChartPage
 from bot.services.server_duels import MAX_MINUTES, MIN_MINUTES, DuelBoardRow, ServerDuelCard
-from cogs.ui.errors import report_error
+from cogs.ui.errors import RefusedWhileRestarting, report_error
 from cogs.ui.render import BRAND, album_line
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def server_duel_embed(card: ServerDuelCard, guild_name: str = "") -> discord.Emb
     return embed
 
 
-class ServerDuelButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sduel:(?P<duel>[A-Za-z0-9_-]{1,24}):(?P<choice>A|B)"):
+class ServerDuelButton(RefusedWhileRestarting, discord.ui.DynamicItem[discord.ui.Button], template=r"sduel:(?P<duel>[A-Za-z0-9_-]{1,24}):(?P<choice>A|B)"):
     """The duel id and the choice live in the custom_id, so a click after a restart still counts."""
 
     def __init__(self, duel_id: str, choice: str) -> None:

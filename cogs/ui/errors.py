@@ -66,3 +66,25 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         message = (f"Sorry, something went wrong on our side. If it keeps happening, mention "
                    f"reference `{reference}` to the bot's operator.")
     await send_ephemeral(interaction, message)
+
+
+RESTARTING = "AlbumDuel is restarting. Try again in a few seconds; nothing you did before was lost."
+
+
+async def turn_away_while_restarting(interaction: discord.Interaction) -> None:
+    """What a command or click gets while the bot shuts down: a plain ephemeral word, nothing done.
+    Autocomplete gets no choices (it cannot show a message)."""
+    if interaction.type is discord.InteractionType.autocomplete:
+        return
+    await send_ephemeral(interaction, RESTARTING)
+
+
+class RefusedWhileRestarting:
+    """Mixin for buttons (before ``discord.ui.DynamicItem`` in the bases): while the bot shuts down a
+    click is answered ``RESTARTING`` and not run, like commands (bot/app.py)."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if getattr(interaction.client, "draining", False):
+            await turn_away_while_restarting(interaction)
+            return False
+        return await super().interaction_check(interaction)  # type: ignore[misc]

@@ -193,3 +193,35 @@ async def test_stopping_right_after_a_command_leaves_no_transaction_open(harness
             await connection.close()
         assert open_transactions == 0
     await harness.start()
+
+
+async def test_a_shutdown_lets_running_commands_reply_and_turns_new_ones_away(harness, world, aoty, cdn):
+    """Stopping the bot while an import waits on AOTY: the import still finishes and its person sees
+    the summary (the gateway and REST stay open until running handlers are done), while a click and a
+    command arriving meanwhile are answered "restarting" at once and change nothing."""
+    await import_for(world, world.alice, aoty, cdn)
+    duel = await (await world.emu.slash(world.alice, "duel", guild=world.guild)).done()
+    aoty.add_user("bob_aoty", rated(cdn))
+    requests = sum(aoty.hits.values())
+    aoty.hold()
+    importing = await world.emu.slash(world.bob, "import", "aoty", guild=world.guild, username="bob_aoty")
+    await aoty.wait_for_requests(requests + 1)  # bob's import is now waiting on AOTY
+    stopping = asyncio.ensure_future(harness.stop())
+    try:
+        button = next(b for b in duel.buttons if b["label"] == "A")
+        click = await world.emu.click(world.alice, duel, button["custom_id"])
+        refused = await click.done()
+        assert click.ephemeral and "restarting" in refused.content
+        command = await world.emu.slash(world.carol, "duel", guild=world.guild)
+        assert "restarting" in (await command.done()).content and command.ephemeral
+        assert not stopping.done()  # still waiting for bob's import
+    finally:
+        aoty.release()
+    final = await wait_for_text(world.emu, await importing.done(timeout=30), "Imported")
+    assert "Imported 12 albums" in final.content
+    await stopping
+    await harness.start()
+    assert await vote_count(harness, world.alice.id) == 0  # the turned-away click counted nothing
+    async with harness.runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(UserAlbum).where(
+            UserAlbum.user_id == world.bob.id)) == 12
