@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import signal
 import sys
 
 from bot.errors import ConfigError
@@ -39,12 +40,26 @@ def main() -> int:
 
     async def run() -> None:
         bot = AlbumDuelBot(settings)
+        closing: list[asyncio.Task] = []
+
+        def stop() -> None:
+            # Ctrl-C, `docker stop`, `systemctl stop`: close from a task of its own, so the gateway keeps
+            # being read while running commands finish and new ones are told the bot is restarting.
+            # (Left to asyncio.run, SIGINT would cancel the task reading the gateway; SIGTERM would kill.)
+            if not closing:
+                closing.append(asyncio.create_task(bot.close(), name="albumduel-shutdown"))
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop)
         async with bot:
             freezing = asyncio.create_task(freeze_start_up_objects(bot))
             try:
                 await bot.start(settings.discord_token)
             finally:
                 freezing.cancel()
+                if closing:
+                    await closing[0]
 
     try:
         asyncio.run(run())

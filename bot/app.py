@@ -72,6 +72,7 @@ class AlbumDuelBot(commands.Bot):
         self._web_started = False
         self.services: Services | None = None
         self.draining = False  # set by close(): new interactions are turned away while running ones finish
+        self._closing: asyncio.Future | None = None
 
     async def start(self, token: str, *, reconnect: bool = True) -> None:
         if not self.settings.discord_is_real:
@@ -108,7 +109,13 @@ class AlbumDuelBot(commands.Bot):
         # Reverse of setup_hook. First new commands and clicks are turned away ("restarting") while the
         # ones already running finish with the gateway and REST still open, so their replies get
         # through; then commands.Bot.close unloads the cogs and closes the gateway, and only then the
-        # database and HTTP client go away.
+        # database and HTTP client go away. A second call (discord.py's connect loop after a fatal
+        # close, ``async with``'s exit) waits for the first instead of closing everything twice.
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._close_once())
+        await asyncio.shield(self._closing)
+
+    async def _close_once(self) -> None:
         self.draining = True
         if self._web_started:
             await self.web.stop()
@@ -121,30 +128,34 @@ class AlbumDuelBot(commands.Bot):
                 await self.services.close()
             await self.runtime.close()
 
-    async def _finish_handlers(self, timeout: float = 10.0) -> None:
+    async def _finish_handlers(self, timeout: float = 10.0, late_grace: float = 1.0) -> None:
         """Let commands, clicks and listeners already running finish before the database goes away.
 
         discord.py runs each in a task of its own and does not wait for them on close; one still writing
         when the engine is disposed (e.g. /duel attaching its message) would lose its write, and one
         still replying when the HTTP session closes would leave the person with "interaction failed".
-        Interactions arriving meanwhile are answered "restarting" at once (``draining``) and waited for
-        too. What has not finished in ``timeout`` seconds is cancelled, which rolls it back.
+        Those running when draining began get ``timeout`` seconds; interactions arriving meanwhile are
+        answered "restarting" at once (``draining``), and whatever runs after that gets ``late_grace``
+        seconds more. What is still running then is cancelled, which rolls it back.
         """
-        current = asyncio.current_task()
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            running = [task for task in asyncio.all_tasks() if task is not current and not task.done()
-                       and task.get_name().startswith(_HANDLER_TASKS)]
-            left = deadline - asyncio.get_running_loop().time()
-            if not running or left <= 0:
-                break
-            await asyncio.wait(running, timeout=left)
-        for task in running:
+        def running() -> list[asyncio.Task]:
+            current = asyncio.current_task()
+            return [task for task in asyncio.all_tasks() if task is not current and not task.done()
+                    and task.get_name().startswith(_HANDLER_TASKS)]
+
+        began = running()
+        if began:
+            await asyncio.wait(began, timeout=timeout)
+        late = running()
+        if late:
+            _done, pending = await asyncio.wait(late, timeout=late_grace)
+            late = list(pending)
+        for task in late:
             task.cancel()
-        if running:
-            log.warning("Cancelled %d command or event handlers still running at shutdown: %s", len(running),
-                        ", ".join(sorted(task.get_name() for task in running)))
-            await asyncio.gather(*running, return_exceptions=True)
+        if late:
+            log.warning("Cancelled %d command or event handlers still running at shutdown: %s", len(late),
+                        ", ".join(sorted(task.get_name() for task in late)))
+            await asyncio.gather(*late, return_exceptions=True)
 
     async def on_ready(self) -> None:
         log.info("Connected as %s (id %s) to %d servers", self.user, self.user and self.user.id, len(self.guilds))

@@ -18,6 +18,7 @@ import asyncio
 import io
 import os
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +30,7 @@ from bot.images.decode import load_cover
 from bot.images.models import AlbumLabel
 from bot.images.placeholder import render_placeholder
 from bot.images.text_layout import display_text, ellipsise, font
-from bot.images.tiles import read_tile, write_tile
+from bot.images.tiles import read_tile, touch, write_tile
 
 # Discord shows an embed image at most ~400 px wide (larger only when opened), so 320 px tiles lose nothing
 # a person sees and cost a third less to compose, encode and upload on every click than 400 px ones.
@@ -100,20 +101,31 @@ class TilesMissing(Exception):
 
 
 _TILE_CACHE_SIZE = 512
-_tiles_read: OrderedDict[str, tuple[np.ndarray, bytes]] = OrderedDict()  # only hits: a miss may be made later
+_TOUCH_EVERY = 600.0  # seconds: a tile shown from memory still counts as used for trimming, cheaply
+# Tiles read, by path, with when their file was last marked used. Only hits: a miss may be made later.
+_tiles_read: OrderedDict[str, tuple[tuple[np.ndarray, bytes], float]] = OrderedDict()
 _tiles_lock = threading.Lock()  # with IMAGE_WORKERS=0 several threads compose at once
 
 
 def _tile_indices(path: str) -> tuple[np.ndarray, bytes] | None:
+    now = time.monotonic()
     with _tiles_lock:
-        tile = _tiles_read.get(path)
-        if tile is not None:
+        entry = _tiles_read.get(path)
+        if entry is not None:
             _tiles_read.move_to_end(path)
-            return tile
-    tile = read_tile(path, TILE, COVER_COLOURS)
+            tile, touched = entry
+            if now - touched > _TOUCH_EVERY:
+                _tiles_read[path] = (tile, now)
+        else:
+            touched = now
+    if entry is not None:
+        if now - touched > _TOUCH_EVERY:
+            touch(path)
+        return tile
+    tile = read_tile(path, TILE, COVER_COLOURS)  # marks it used
     if tile is not None:
         with _tiles_lock:
-            _tiles_read[path] = tile
+            _tiles_read[path] = (tile, now)
             while len(_tiles_read) > _TILE_CACHE_SIZE:
                 _tiles_read.popitem(last=False)
     return tile

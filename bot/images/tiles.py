@@ -3,7 +3,7 @@
 Decoding a 640 px cover and dithering it to its share of the duel image's palette is most of what a
 click costs the first time an album is shown (docs/performance.md). The artwork resolver finds each
 album's cover in the background anyway, so it prepares the tile then and keeps it here; a click then
-reads ~60 KB from disk instead of downloading, decoding and dithering. A tile that is missing (an
+reads ~47 KB from disk instead of downloading, decoding and dithering. A tile that is missing (an
 album resolved before tiles existed, or trimmed away) is made by the first duel that shows it.
 
 A file is ``MAGIC``, the tile's side and colour count, a CRC of the payload, then the payload (the
@@ -18,8 +18,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import struct
 import tempfile
+import time
 import zlib
 from pathlib import Path
 
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 MAGIC = b"ADTILE1\n"
 _HEADER = struct.Struct(">HHI")  # side, colours, crc32 of the deflated payload
 SUFFIX = ".tile"
+_SUBDIR = re.compile(r"[0-9a-f]{2}")
+STALE_PART_SECONDS = 3600.0
 
 
 def encode_tile(indices: np.ndarray, colours: bytes) -> bytes:
@@ -74,10 +78,7 @@ def read_tile(path: str, side: int, colours: int) -> tuple[np.ndarray, bytes] | 
         except OSError:
             pass
         return None
-    try:
-        os.utime(path)  # recently used: trimming takes the oldest first
-    except OSError:
-        pass
+    touch(path)
     return tile
 
 
@@ -135,35 +136,54 @@ class TileStore:
 
     def trim(self) -> int:
         """Delete the least recently used tiles until the store fits ``max_bytes``; returns how many.
-        Blocking (it lists the directory): run it in a thread."""
+        Only this store's own files are counted or touched (``xx/<hash>.tile``, and temporaries a crash
+        left behind), whatever else the folder holds. Blocking (it lists the directory): run it in a thread."""
         if self.directory is None or not self.directory.is_dir():
             return 0
         files = []
         total = 0
+        stale_before = time.time() - STALE_PART_SECONDS
         for sub in self.directory.iterdir():
-            if not sub.is_dir():
+            if not _SUBDIR.fullmatch(sub.name) or not sub.is_dir():
                 continue
             for entry in os.scandir(sub):
-                if not entry.is_file():
-                    continue
                 try:
+                    if not entry.is_file():
+                        continue
                     stat = entry.stat()
                 except OSError:
                     continue
                 if entry.name.endswith(".part"):
-                    continue  # being written, or left by a crash; a stale one costs little
+                    if stat.st_mtime < stale_before:  # left by a crash mid-write
+                        _unlink_quietly(entry.path)
+                    continue
+                if not entry.name.endswith(SUFFIX):
+                    continue
                 files.append((stat.st_mtime, stat.st_size, entry.path))
                 total += stat.st_size
         removed = 0
         for _mtime, size, path in sorted(files):
             if total <= self.max_bytes:
                 break
-            try:
-                os.unlink(path)
-            except OSError:
-                continue
-            total -= size
-            removed += 1
+            if _unlink_quietly(path):
+                total -= size
+                removed += 1
         if removed:
             log.info("Trimmed %d cover tiles; %.0f MB kept", removed, total / 1e6)
         return removed
+
+
+def touch(path: str) -> None:
+    """Mark a tile recently used (trimming takes the least recently used first)."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def _unlink_quietly(path: str) -> bool:
+    try:
+        os.unlink(path)
+        return True
+    except OSError:
+        return False

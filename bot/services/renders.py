@@ -41,25 +41,22 @@ class ImageRenderer:
         inputs = await self._inputs(albums, paths, download=[not p for p in prepared])
         try:
             return await self.workers.duel_png(*inputs, _label(card.album_a), _label(card.album_b))
-        except TilesMissing as missing:  # deleted or damaged since the check: download those
-            inputs = await self._inputs(albums, paths, download=[x in missing.letters for x in "AB"], earlier=inputs)
+        except TilesMissing:
+            # Deleted or damaged since the check (a trim, a disk problem): download both, so the second
+            # try cannot miss again (the fetcher's cache makes the other one cheap).
+            inputs = await self._inputs(albums, paths, download=[True, True])
             return await self.workers.duel_png(*inputs, _label(card.album_a), _label(card.album_b))
 
-    async def _inputs(self, albums: tuple[AlbumCard, AlbumCard], paths: list[str | None], download: list[bool],
-                      earlier: list[CoverInput] | None = None) -> list[CoverInput]:
+    async def _inputs(self, albums: tuple[AlbumCard, AlbumCard], paths: list[str | None],
+                      download: list[bool]) -> list[CoverInput]:
         urls = [album.cover_url if wanted else None for album, wanted in zip(albums, download)]
         data = await self.covers.fetch_many(urls)
         # A stored cover that no longer loads shows the placeholder now and is replaced in the background.
         dead = [album.album_id for album, url, got in zip(albums, urls, data) if url and got is None]
         if dead and self.artwork is not None:
             self.artwork.schedule(dead)
-        inputs = []
-        for i, (wanted, got, path) in enumerate(zip(download, data, paths)):
-            if wanted:
-                inputs.append(CoverInput(got, path if got else None))
-            else:
-                inputs.append(earlier[i] if earlier is not None else CoverInput(None, path))
-        return inputs
+        return [CoverInput(got, path if got else None) if wanted else CoverInput(None, path)
+                for wanted, got, path in zip(download, data, paths)]
 
     async def prepare_tile(self, url: str, cover: bytes) -> None:
         """Keep the duel tile of a cover just resolved, so no click has to make it."""

@@ -96,7 +96,10 @@ async def test_python_m_bot_against_the_emulator_answers_help(world, sqlite_only
         reply = await run.done()
         assert "/duel" in reply.embeds[0]["description"]
     finally:
-        process.terminate()
+        process.terminate()  # SIGTERM, as `docker stop` and systemd send
         output = (await asyncio.wait_for(process.communicate(), 30))[0].decode()
     assert "generated one and saved it" in output  # the SECRET_KEY note names where the key went
     assert world.emu.token not in output
+    # A clean shutdown, not a kill: the gateway session was closed by the bot, and it exited 0.
+    assert process.returncode == 0, output[-2000:]
+    assert "Traceback" not in output

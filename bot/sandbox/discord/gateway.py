@@ -241,9 +241,10 @@ class Gateway:
         limit = int(data.get("limit") or 0)
         if query:
             limit = min(limit or 100, 100)
+        in_guild = set(guild.member_ids) if guild is not None else set()
         if guild is not None and session.intents & INTENT_GUILD_MEMBERS:
             for uid in (wanted or guild.member_ids):
-                if uid not in guild.member_ids:
+                if uid not in in_guild:
                     continue
                 user = self.state.users[uid]
                 if query and not user.name.lower().startswith(query):
@@ -251,7 +252,7 @@ class Gateway:
                 members.append(member_json(self.state, self.state.members[(guild.id, uid)]))
                 if limit and len(members) >= limit:
                     break
-        not_found = [str(uid) for uid in wanted if guild is None or uid not in guild.member_ids]
+        not_found = [str(uid) for uid in wanted if uid not in in_guild]
         pages = [members[i:i + MEMBERS_PER_CHUNK] for i in range(0, len(members), MEMBERS_PER_CHUNK)] or [[]]
         for index, page in enumerate(pages):
             chunk = {"guild_id": data["guild_id"], "members": page, "chunk_index": index, "chunk_count": len(pages),

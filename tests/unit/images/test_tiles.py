@@ -106,3 +106,35 @@ def test_a_tile_folder_that_cannot_be_written_turns_tiles_off_with_one_warning(t
     assert store.path_for("https://cdn/a.jpg") is None  # duels download covers as before
     assert [r.levelname for r in caplog.records] == ["WARNING"] and "COVER_TILE_DIR" in caplog.text
     assert TileStore(tmp_path / "fine", 10_000_000).check_writable() is True
+
+
+def test_trimming_touches_only_the_stores_own_files(tmp_path):
+    store = TileStore(tmp_path, 1)  # room for nothing: every tile goes
+    url = "https://cdn/a.jpg"
+    prepare_tile(samples.photo_like(40), store.path_for(url))
+    tile_folder = os.path.dirname(store.path_for(url))
+    foreign = [tmp_path / "backups" / "albumduel.db", tmp_path / "notes.txt", tmp_path / "ab" / "readme.md"]
+    for path in foreign:
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(b"x" * 10_000)
+        os.utime(path, (1_000_000, 1_000_000))  # older than any tile
+    stale, fresh = os.path.join(tile_folder, ".old.part"), os.path.join(tile_folder, ".new.part")
+    for path in (stale, fresh):
+        with open(path, "wb") as file:
+            file.write(b"half a tile")
+    os.utime(stale, (1_000_000, 1_000_000))
+    assert store.trim() == 1 and not store.has(url)
+    assert all(path.exists() for path in foreign)
+    assert not os.path.exists(stale) and os.path.exists(fresh)  # a write in progress is left alone
+
+
+def test_a_tile_shown_from_memory_still_counts_as_recently_used(tmp_path, monkeypatch):
+    from bot.images import duel_image
+
+    path = str(tmp_path / "t.tile")
+    prepare_tile(samples.photo_like(41), path)
+    compose_duel(CoverInput(None, path), CoverInput(None, None), OK_COMPUTER, HOMOGENIC)  # read, kept in memory
+    os.utime(path, (1_000_000, 1_000_000))
+    monkeypatch.setattr(duel_image, "_TOUCH_EVERY", 0.0)  # instead of waiting ten minutes
+    compose_duel(CoverInput(None, path), CoverInput(None, None), OK_COMPUTER, HOMOGENIC)  # from memory
+    assert os.path.getmtime(path) > 1_000_000
