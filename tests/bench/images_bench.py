@@ -9,8 +9,10 @@ Covers are 640 px photo-like JPEGs (Spotify's largest size); "placeholders" mean
 from __future__ import annotations
 
 import asyncio
+import itertools
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 
@@ -18,6 +20,7 @@ import httpx
 from aiohttp import web
 
 from bot.images import AlbumLabel, ChartItem, CoverFetcher, compose_chart, compose_duel_image
+from bot.images.duel_image import CoverInput, compose_duel, prepare_tile
 from tests.unit.images.samples import photo_like
 
 
@@ -77,6 +80,27 @@ def main(repeats: int = 20) -> None:
     fresh = iter([photo_like(100 + seed) for seed in range(2 * repeats + 2)])
     measure("duel image, two new covers", lambda: compose_duel_image(next(fresh), next(fresh), ok, homogenic),
             repeats)
+    # Prepared tiles (what a click does once the artwork resolver made them): each read from disk the
+    # first time, as after a restart, so the worker's memory of tiles never helps here.
+    with tempfile.TemporaryDirectory() as folder:
+        tiles = []
+        for seed in range(2 * repeats + 2):
+            path = f"{folder}/{seed}.tile"
+            prepare_tile(photo_like(200 + seed), path)
+            tiles.append(path)
+        unread = iter(tiles)
+        measure("duel image, two prepared tiles", lambda: compose_duel(CoverInput(None, next(unread)),
+                                                                        CoverInput(None, next(unread)), ok, homogenic),
+                repeats)
+        covers, numbers = [photo_like(300 + seed) for seed in range(repeats + 1)], itertools.count()
+
+        def prepare_one() -> bytes:  # what the artwork resolver has the worker do per cover found
+            n = next(numbers)
+            prepare_tile(covers[n], f"{folder}/p{n}.tile")
+            with open(f"{folder}/p{n}.tile", "rb") as file:
+                return file.read()  # its size is the tile's size on disk
+
+        measure("cover tile, preparing one", prepare_one, repeats)
     measure("duel image, two placeholders", lambda: compose_duel_image(None, None, ok, homogenic), repeats)
     measure("chart 3x3 (9 covers)", lambda: compose_chart(chart[:9], 9), max(3, repeats // 4))
     measure("chart 5x5 (25 covers)", lambda: compose_chart(chart, 25), max(3, repeats // 4))
