@@ -17,6 +17,7 @@ from bot.services.collection import RankedRow
 log = logging.getLogger(__name__)
 
 TRIM_EVERY_SECONDS = 3600.0
+TILE_BYTES = 50_000  # about what one prepared tile takes on disk (docs/performance.md, Images)
 
 
 def _label(album: AlbumCard) -> AlbumLabel:
@@ -31,6 +32,10 @@ class ImageRenderer:
         self.workers = workers or ImageWorkers(processes=0)
         self.tiles = tiles or TileStore(None, 0)
         self._trimmer: asyncio.Task | None = None
+        self._trim_now = asyncio.Event()
+        self._prepared_since_trim = 0
+        self._trimmed = asyncio.Condition()
+        self.trims = 0  # passes of the trimmer so far
 
     async def duel_png(self, card: DuelCard) -> bytes:
         albums = (card.album_a, card.album_b)
@@ -61,8 +66,12 @@ class ImageRenderer:
     async def prepare_tile(self, url: str, cover: bytes) -> None:
         """Keep the duel tile of a cover just resolved, so no click has to make it."""
         path = self.tiles.path_for(url)
-        if path is not None and not os.path.exists(path):
-            await self.workers.prepare_tile(cover, path)
+        if path is not None and not os.path.exists(path) and await self.workers.prepare_tile(cover, path):
+            # A big import can add thousands of tiles: trim once they could fill a twentieth of the
+            # store, rather than letting it overshoot its size until the hourly trim.
+            self._prepared_since_trim += 1
+            if self._prepared_since_trim * TILE_BYTES > self.tiles.max_bytes / 20:
+                self._trim_now.set()
 
     async def chart_png(self, rows: list[RankedRow], size: int) -> bytes:
         covers = await self.covers.fetch_many([r.album.cover_url for r in rows])
@@ -83,7 +92,20 @@ class ImageRenderer:
                 await asyncio.to_thread(self.tiles.trim)
             except Exception:  # a full or read-only disk must not end the bot; tiles are an optimisation
                 log.warning("Trimming cover tiles failed", exc_info=True)
-            await asyncio.sleep(TRIM_EVERY_SECONDS)
+            self._prepared_since_trim = 0
+            self._trim_now.clear()
+            async with self._trimmed:
+                self.trims += 1
+                self._trimmed.notify_all()
+            try:
+                await asyncio.wait_for(self._trim_now.wait(), TRIM_EVERY_SECONDS)
+            except TimeoutError:
+                pass
+
+    async def wait_for_trims(self, count: int) -> None:
+        """Wait until the trimmer has made ``count`` passes (for tests)."""
+        async with self._trimmed:
+            await self._trimmed.wait_for(lambda: self.trims >= count)
 
     async def close(self) -> None:
         task, self._trimmer = self._trimmer, None

@@ -14,7 +14,7 @@ from bot.services.registry import Services
 @asynccontextmanager
 async def open_services(database, **settings_overrides):
     with tempfile.TemporaryDirectory(prefix="albumduel-tiles-") as tiles:
-        async with _open_services(database, cover_tile_dir=Path(tiles), **settings_overrides) as services:
+        async with _open_services(database, **{"cover_tile_dir": Path(tiles), **settings_overrides}) as services:
             yield services
 
 

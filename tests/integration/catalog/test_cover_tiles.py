@@ -2,6 +2,7 @@
 the cover, so a duel (even after a restart, with an empty download cache) fetches nothing; a tile lost
 or damaged on disk costs a download, never a wrong or missing picture."""
 
+import asyncio
 import os
 
 import numpy as np
@@ -86,3 +87,19 @@ async def test_a_dead_cover_without_a_tile_shows_the_placeholder(services, cdn):
     png = await fresh.duel_png(duel(a, b))
     left, _right = tile_colours(png)
     assert samples.close(left, placeholder_colour("Kid A", "Radiohead"), tolerance=40)
+
+
+async def test_a_big_import_does_not_let_tiles_outgrow_their_room(database, cdn, tmp_path):
+    """The store is trimmed as soon as new tiles could fill a twentieth of it, not only hourly."""
+    from tests.support.services import open_services
+
+    async with open_services(database, cover_tile_dir=tmp_path / "tiles", cover_tile_mb=1) as services:
+        services.images.start()
+        await asyncio.wait_for(services.images.wait_for_trims(1), 10)  # the pass at start-up
+        await store_albums(services.runtime.sessions, USER, [
+            IncomingAlbum(f"Album {i}", [f"Artist {i}"], "aoty", cover_url=cdn.url(f"/many/{i}.jpg"))
+            for i in range(40)])
+        await services.artwork.catch_up()  # 40 new tiles, ~1.9 MB, into a 1 MB store
+        await asyncio.wait_for(services.images.wait_for_trims(2), 10)
+        kept = sum(os.path.getsize(path) for path in (tmp_path / "tiles").rglob("*.tile"))
+        assert 0 < kept <= 1_000_000
