@@ -40,26 +40,46 @@ def main() -> int:
 
     async def run() -> None:
         bot = AlbumDuelBot(settings)
-        closing: list[asyncio.Task] = []
+        stopping: list[asyncio.Task] = []
 
-        def stop() -> None:
-            # Ctrl-C, `docker stop`, `systemctl stop`: close from a task of its own, so the gateway keeps
-            # being read while running commands finish and new ones are told the bot is restarting.
-            # (Left to asyncio.run, SIGINT would cancel the task reading the gateway; SIGTERM would kill.)
-            if not closing:
-                closing.append(asyncio.create_task(bot.close(), name="albumduel-shutdown"))
-
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop)
         async with bot:
+            starting = asyncio.create_task(bot.start(settings.discord_token), name="albumduel-gateway")
             freezing = asyncio.create_task(freeze_start_up_objects(bot))
+
+            async def drain_and_close() -> None:
+                await bot.close()
+                # Waiting out a reconnect back-off (up to minutes in an outage) would outlast any stop
+                # timeout: once closed, stop waiting for the gateway.
+                if not starting.done():
+                    starting.cancel()
+
+            def stop() -> None:
+                # Ctrl-C, `docker stop`, `systemctl stop`. Once serving, close from a task of its own so
+                # the gateway keeps being read while running commands finish and new ones are told the
+                # bot is restarting (left to asyncio.run, SIGINT would cancel the task reading the
+                # gateway; SIGTERM would kill). Still starting (login, migrations, command sync): nobody
+                # is being served yet, so stop starting; ``async with`` then closes what was opened.
+                if stopping or starting.done():
+                    return
+                if bot.is_ready():
+                    stopping.append(asyncio.create_task(drain_and_close(), name="albumduel-shutdown"))
+                else:
+                    stopping.append(starting)
+                    starting.cancel()
+
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop)
             try:
-                await bot.start(settings.discord_token)
+                await starting
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if not stopping or (current is not None and current.cancelling()):
+                    raise  # not our stop: someone is cancelling run() itself
             finally:
                 freezing.cancel()
-                if closing:
-                    await closing[0]
+                if stopping and stopping[0] is not starting:
+                    await stopping[0]
 
     try:
         asyncio.run(run())

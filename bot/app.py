@@ -128,7 +128,7 @@ class AlbumDuelBot(commands.Bot):
                 await self.services.close()
             await self.runtime.close()
 
-    async def _finish_handlers(self, timeout: float = 10.0, late_grace: float = 1.0) -> None:
+    async def _finish_handlers(self, timeout: float = 7.0, late_grace: float = 1.0) -> None:
         """Let commands, clicks and listeners already running finish before the database goes away.
 
         discord.py runs each in a task of its own and does not wait for them on close; one still writing
@@ -136,8 +136,11 @@ class AlbumDuelBot(commands.Bot):
         still replying when the HTTP session closes would leave the person with "interaction failed".
         Those running when draining began get ``timeout`` seconds; interactions arriving meanwhile are
         answered "restarting" at once (``draining``), and whatever runs after that gets ``late_grace``
-        seconds more. What is still running then is cancelled, which rolls it back.
+        seconds more. What is still running then is cancelled, which rolls it back. The whole stop stays
+        under `docker stop`'s default 10 s.
         """
+        loop = asyncio.get_running_loop()
+
         def running() -> list[asyncio.Task]:
             current = asyncio.current_task()
             return [task for task in asyncio.all_tasks() if task is not current and not task.done()
@@ -146,10 +149,11 @@ class AlbumDuelBot(commands.Bot):
         began = running()
         if began:
             await asyncio.wait(began, timeout=timeout)
+        deadline = loop.time() + late_grace
         late = running()
-        if late:
-            _done, pending = await asyncio.wait(late, timeout=late_grace)
-            late = list(pending)
+        while late and loop.time() < deadline:  # turn-away replies, each a single quick request
+            await asyncio.wait(late, timeout=deadline - loop.time())
+            late = running()
         for task in late:
             task.cancel()
         if late:

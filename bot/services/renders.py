@@ -88,12 +88,13 @@ class ImageRenderer:
         if not await asyncio.to_thread(self.tiles.check_writable):
             return
         while True:
+            # Counted from here: tiles made while this pass runs count towards the next early one.
+            self._prepared_since_trim = 0
+            self._trim_now.clear()
             try:
                 await asyncio.to_thread(self.tiles.trim)
             except Exception:  # a full or read-only disk must not end the bot; tiles are an optimisation
                 log.warning("Trimming cover tiles failed", exc_info=True)
-            self._prepared_since_trim = 0
-            self._trim_now.clear()
             async with self._trimmed:
                 self.trims += 1
                 self._trimmed.notify_all()
