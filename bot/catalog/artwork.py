@@ -26,6 +26,7 @@ from bot.db.models import Album
 from bot.db.types import utcnow
 from bot.errors import SourceError
 from bot.images import CoverFetcher
+from bot.services.background import Periodic
 from bot.sources.spotify.catalog import SpotifyCatalogClient
 
 log = logging.getLogger(__name__)
@@ -62,10 +63,8 @@ class ArtworkResolver:
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._queued: set[int] = set()
         self._worker: asyncio.Task | None = None
-        self._sweeper: asyncio.Task | None = None
-        self._wake = asyncio.Event()
-        self._swept = asyncio.Condition()
-        self.sweeps = 0  # finished by the background sweeper
+        # The background sweep (``start_sweeping``); its ``passes`` / ``wait_for_passes`` serve tests.
+        self.sweeper = Periodic(self.catch_up, 60.0, "artwork-sweeper", "Looking for albums that need covers failed")
         self.last_report = ArtworkReport()
         # Called with each cover found (URL, bytes) once it is stored: the image layer prepares the
         # cover's duel tile then, off the click path (set by the service registry).
@@ -89,31 +88,12 @@ class ArtworkResolver:
     def start_sweeping(self, every: float = 60.0) -> None:
         """Look for albums that need a cover (new from any import, or dead a while ago) every ``every`` s,
         and at once when ``wake`` is called (an import finished)."""
-        async def sweep() -> None:
-            while True:
-                self._wake.clear()
-                try:
-                    await self.catch_up()
-                except Exception:
-                    log.exception("Looking for albums that need covers failed")
-                async with self._swept:
-                    self.sweeps += 1
-                    self._swept.notify_all()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), every)
-                except TimeoutError:
-                    pass
-
-        self._sweeper = asyncio.create_task(sweep(), name="artwork-sweeper")
+        self.sweeper.every = every
+        self.sweeper.start()
 
     def wake(self) -> None:
         """New albums were stored: sweep now instead of at the next tick."""
-        self._wake.set()
-
-    async def wait_for_sweeps(self, count: int) -> None:
-        """Wait until the sweeper has finished ``count`` sweeps since it started (for tests)."""
-        async with self._swept:
-            await self._swept.wait_for(lambda: self.sweeps >= count)
+        self.sweeper.wake()
 
     async def catch_up(self) -> None:
         """Resolve every album now due, batch after batch, and return when none is left (or a batch
@@ -127,10 +107,10 @@ class ArtworkResolver:
             previous = due
 
     async def close(self) -> None:
-        for task in (self._worker, self._sweeper):
-            if task is not None:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+        await self.sweeper.stop()
+        if self._worker is not None:
+            self._worker.cancel()
+            await asyncio.gather(self._worker, return_exceptions=True)
 
     async def _work(self) -> None:
         while True:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 
 from bot.catalog.artwork import ArtworkResolver
@@ -11,10 +10,9 @@ from bot.images import AlbumLabel, ChartItem, CoverFetcher
 from bot.images.duel_image import CoverInput, TilesMissing
 from bot.images.tiles import TileStore
 from bot.images.workers import ImageWorkers
+from bot.services.background import Periodic
 from bot.services.cards import AlbumCard, DuelCard
 from bot.services.collection import RankedRow
-
-log = logging.getLogger(__name__)
 
 TRIM_EVERY_SECONDS = 3600.0
 TILE_BYTES = 50_000  # about what one prepared tile takes on disk (docs/performance.md, Images)
@@ -31,11 +29,10 @@ class ImageRenderer:
         self.artwork = artwork
         self.workers = workers or ImageWorkers(processes=0)
         self.tiles = tiles or TileStore(None, 0)
-        self._trimmer: asyncio.Task | None = None
-        self._trim_now = asyncio.Event()
+        # Keeps the tile store within its size (``start``); its ``passes`` / ``wait_for_passes`` serve tests.
+        self.trimmer = Periodic(self._trim, TRIM_EVERY_SECONDS, "cover-tile-trimmer", "Trimming cover tiles failed")
         self._prepared_since_trim = 0
-        self._trimmed = asyncio.Condition()
-        self.trims = 0  # passes of the trimmer so far
+        self._writable: bool | None = None
 
     async def duel_png(self, card: DuelCard) -> bytes:
         albums = (card.album_a, card.album_b)
@@ -71,7 +68,7 @@ class ImageRenderer:
             # store, rather than letting it overshoot its size until the hourly trim.
             self._prepared_since_trim += 1
             if self._prepared_since_trim * TILE_BYTES > self.tiles.max_bytes / 20:
-                self._trim_now.set()
+                self.trimmer.wake()
 
     async def chart_png(self, rows: list[RankedRow], size: int) -> bytes:
         covers = await self.covers.fetch_many([r.album.cover_url for r in rows])
@@ -81,36 +78,20 @@ class ImageRenderer:
     # --- keeping the tile store within its size ----------------------------------------------------
 
     def start(self) -> None:
-        if self.tiles.directory is not None and self._trimmer is None:
-            self._trimmer = asyncio.create_task(self._trim_forever(), name="cover-tile-trimmer")
+        if self.tiles.directory is not None:
+            self.trimmer.start()
 
-    async def _trim_forever(self) -> None:
-        if not await asyncio.to_thread(self.tiles.check_writable):
-            return
-        while True:
-            # Counted from here: tiles made while this pass runs count towards the next early one.
-            self._prepared_since_trim = 0
-            self._trim_now.clear()
-            try:
-                await asyncio.to_thread(self.tiles.trim)
-            except Exception:  # a full or read-only disk must not end the bot; tiles are an optimisation
-                log.warning("Trimming cover tiles failed", exc_info=True)
-            async with self._trimmed:
-                self.trims += 1
-                self._trimmed.notify_all()
-            try:
-                await asyncio.wait_for(self._trim_now.wait(), TRIM_EVERY_SECONDS)
-            except TimeoutError:
-                pass
-
-    async def wait_for_trims(self, count: int) -> None:
-        """Wait until the trimmer has made ``count`` passes (for tests)."""
-        async with self._trimmed:
-            await self._trimmed.wait_for(lambda: self.trims >= count)
+    async def _trim(self) -> bool:
+        """One trimmer pass; False (no more passes) when the folder turns out not to be writable."""
+        if self._writable is None:
+            self._writable = await asyncio.to_thread(self.tiles.check_writable)
+        if not self._writable:
+            return False
+        # Counted from here: tiles made while this pass runs count towards the next early one.
+        self._prepared_since_trim = 0
+        await asyncio.to_thread(self.tiles.trim)
+        return True
 
     async def close(self) -> None:
-        task, self._trimmer = self._trimmer, None
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        await self.trimmer.stop()
         self.workers.close()

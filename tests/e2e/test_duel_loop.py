@@ -144,10 +144,10 @@ async def test_duel_images_from_a_worker_process(world, sqlite_only, tmp_path, a
     await harness.start()
     try:
         artwork = harness.bot.services.artwork
-        await artwork.wait_for_sweeps(1)  # the sweep at start-up, before there was anything to find
+        await artwork.sweeper.wait_for_passes(1)  # the sweep at start-up, before there was anything to find
         await import_for(world, world.alice, aoty, cdn)
         # The import woke the sweeper: no waiting for its next tick, a minute away.
-        await asyncio.wait_for(artwork.wait_for_sweeps(artwork.sweeps + 1), 20)
+        await asyncio.wait_for(artwork.sweeper.wait_for_passes(artwork.sweeper.passes + 1), 20)
         tiles = harness.bot.services.images.tiles
         assert all(tiles.has(cdn.url(f"/covers/{i}.jpg")) for i in range(len(ALBUMS)))
         await harness.restart()

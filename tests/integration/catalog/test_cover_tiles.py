@@ -95,11 +95,11 @@ async def test_a_big_import_does_not_let_tiles_outgrow_their_room(database, cdn,
 
     async with open_services(database, cover_tile_dir=tmp_path / "tiles", cover_tile_mb=1) as services:
         services.images.start()
-        await asyncio.wait_for(services.images.wait_for_trims(1), 10)  # the pass at start-up
+        await asyncio.wait_for(services.images.trimmer.wait_for_passes(1), 10)  # the pass at start-up
         await store_albums(services.runtime.sessions, USER, [
             IncomingAlbum(f"Album {i}", [f"Artist {i}"], "aoty", cover_url=cdn.url(f"/many/{i}.jpg"))
             for i in range(40)])
         await services.artwork.catch_up()  # 40 new tiles, ~1.9 MB, into a 1 MB store
-        await asyncio.wait_for(services.images.wait_for_trims(2), 10)
+        await asyncio.wait_for(services.images.trimmer.wait_for_passes(2), 10)
         kept = sum(os.path.getsize(path) for path in (tmp_path / "tiles").rglob("*.tile"))
         assert 0 < kept <= 1_000_000
