@@ -52,10 +52,11 @@ async def remember_account(session: AsyncSession, user_id: int, provider: str, e
 
 
 class ImportService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], aoty: AotyClient) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], aoty: AotyClient, *,
+                 on_stored: Callable[[], None] | None = None) -> None:
         self.sessions = sessions
         self.aoty = aoty
-        self.on_stored: Callable[[], None] | None = None  # new albums stored: their covers are looked up
+        self.on_stored = on_stored  # new albums stored: their covers are looked up
 
     async def import_aoty(self, user_id: int, user_name: str, username: str,
                           progress: ProgressCallback | None = None) -> ImportResult:

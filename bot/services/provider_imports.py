@@ -145,7 +145,8 @@ async def mark_broken(sessions: async_sessionmaker[AsyncSession], account_id: in
 class ProviderImports:
     def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession], http: httpx.AsyncClient,
                  box: SecretBox, *, spotify_policy: spotify.RetryPolicy | None = None,
-                 lastfm_retry: lastfm.RetryPolicy | None = None, pages_per_batch: int = PAGES_PER_BATCH) -> None:
+                 lastfm_retry: lastfm.RetryPolicy | None = None, pages_per_batch: int = PAGES_PER_BATCH,
+                 on_stored: Callable[[], None] | None = None) -> None:
         self.settings = settings
         self.sessions = sessions
         self.http = http
@@ -153,7 +154,7 @@ class ProviderImports:
         self.spotify_policy = spotify_policy or spotify.RetryPolicy()
         self.lastfm_retry = lastfm_retry
         self.pages_per_batch = pages_per_batch
-        self.on_stored: Callable[[], None] | None = None  # albums stored: their covers are looked up
+        self.on_stored = on_stored  # albums stored: their covers are looked up
 
     async def interrupted(self) -> list[tuple[int, str]]:
         """(user, provider) of imports that were still running when the bot stopped: their saved cursor

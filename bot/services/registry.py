@@ -50,8 +50,6 @@ class Services:
     def build(cls, runtime: Runtime) -> "Services":
         rankers = RankerStore(sessions=runtime.sessions)
         covers = CoverFetcher(runtime.http)
-        provider_imports = ProviderImports(runtime.settings, runtime.sessions, runtime.http, runtime.secrets)
-        runner = ImportRunner(provider_imports.run, on_stopped=provider_imports.mark_stopped)
         settings = runtime.settings
         spotify_catalog = None
         if settings.spotify_client_id and settings.spotify_client_secret:
@@ -62,10 +60,14 @@ class Services:
         artwork = ArtworkResolver(runtime.sessions, covers, spotify_catalog)
         tiles = TileStore(settings.tile_directory, settings.cover_tile_mb * 1_000_000)
         images = ImageRenderer(covers, artwork, ImageWorkers(settings.image_workers), tiles)
-        artwork.prepare_tile = images.prepare_tile  # each cover found is made ready for duels at once
-        provider_imports.on_stored = artwork.wake  # covers of new albums are looked up at once
-        imports = ImportService(runtime.sessions, AotyClient(settings.aoty_base_url, min_interval=settings.aoty_min_interval))
-        imports.on_stored = artwork.wake
+        # The two need each other: duels reschedule dead covers, each cover found gets its duel tile.
+        artwork.prepare_tile = images.prepare_tile
+        # Covers of newly imported albums are looked up as soon as an import stores them.
+        provider_imports = ProviderImports(settings, runtime.sessions, runtime.http, runtime.secrets,
+                                           on_stored=artwork.wake)
+        runner = ImportRunner(provider_imports.run, on_stopped=provider_imports.mark_stopped)
+        imports = ImportService(runtime.sessions, AotyClient(settings.aoty_base_url, min_interval=settings.aoty_min_interval),
+                                on_stored=artwork.wake)
         leaderboards = LeaderboardService(runtime.sessions, runtime.settings.server_min_raters,
                                           runtime.settings.server_refresh_seconds)
         return cls(runtime=runtime, rankers=rankers,
