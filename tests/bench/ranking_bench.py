@@ -4,6 +4,8 @@
                                                    # "Ranking engine" section of docs/performance.md
     python -m tests.bench.ranking_bench --quick    # a few seconds; prints only
     python -m tests.bench.ranking_bench --cell 100,4 --seeds 40 --first-seed 0   # one cell; prints only
+    python -m tests.bench.ranking_bench --diagnose 100,4 --seeds 8   # how informative the engine's
+                                                   # pairs were, against the Fisher floor; prints only
 
 The protocol is RANKING.md's: hidden scores, a Bradley-Terry user of slope k, optional draws and 5%
 lapses; the original app's random pairs + Elo run on the same users in the same process.
@@ -24,7 +26,7 @@ import numpy as np
 
 from bot.ranking import Outcome, Ranker
 
-from .ranking_sim import NOISELESS, SimulatedUser, budget_point, run_method
+from .ranking_sim import NOISELESS, SimulatedUser, budget_point, diagnose, fisher_floor, run_method
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "performance.md"
 BEGIN, END = "<!-- ranking:begin -->", "<!-- ranking:end -->"
@@ -204,6 +206,25 @@ def write_section(body: str) -> None:
     DOC.write_text(text)
 
 
+def run_diagnosis(args: tuple[Cell, int]) -> tuple[int | None, float, float, float]:
+    """Duels to tau 0.9 for one seed, then where the same run's duels went (see ``diagnose``)."""
+    cell, seed = args
+    user = lambda: SimulatedUser(cell.n, cell.k, seed)  # noqa: E731
+    reached = run_method("engine", user(), max_duels=ENGINE_CAP * cell.n).duels_to_target
+    found = diagnose(user(), reached or ENGINE_CAP * cell.n)
+    return reached, found.efficiency_early, found.efficiency_late, found.repeat_share
+
+
+def render_diagnosis(cell: Cell, rows: list[tuple[int | None, float, float, float]]) -> str:
+    med = statistics.median
+    duels, _ = _median_duels([r[0] for r in rows], ENGINE_CAP * cell.n)
+    floor = fisher_floor(cell.n, cell.k)
+    return (f"n = {cell.n}, k = {_k_label(cell.k)}, {len(rows)} seeds: median {duels:,.0f} duels to tau 0.9; "
+            f"Fisher floor {floor:,.0f} (engine / floor {duels / floor:.2f}x). Information per duel "
+            f"(4 p (1 - p) of the true win probability; 1 = a coin flip): first 3n duels {med(r[1] for r in rows):.2f}, "
+            f"after {med(r[2] for r in rows):.2f}; repeated pairs {med(r[3] for r in rows):.0%}.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small n, few seeds, print only")
@@ -215,9 +236,20 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=0,
                         help="seeds first-seed .. first-seed + seeds - 1 (to compare a change on the same seeds; "
                              "a 20-duel move of a 40-seed median at n = 100 is noise)")
+    parser.add_argument("--diagnose", action="append", default=[], metavar="N,K",
+                        help="how informative the engine's pairs were (true win probabilities) and the "
+                             "Fisher floor for that cell (tests/bench/ranking_sim.py); prints only")
     args = parser.parse_args()
     start = time.perf_counter()
     seeds = args.seeds or (3 if args.quick else 5)
+    if args.diagnose:
+        for spec in args.diagnose:
+            n, k = spec.split(",")[:2]
+            cell = Cell(int(n), NOISELESS if k in ("inf", "noiseless") else float(k), False)
+            with ProcessPoolExecutor(max_workers=args.workers) as pool:
+                rows = list(pool.map(run_diagnosis, [(cell, s) for s in range(args.first_seed, args.first_seed + seeds)]))
+            print(render_diagnosis(cell, rows), flush=True)
+        return
     if args.cell:
         cells = []
         for spec in args.cell:

@@ -147,3 +147,52 @@ def run_method(method: str, user: SimulatedUser, *, max_duels: int, target: floa
         if reached is not None and duel >= keep_until:
             break
     return Run(checkpoints, reached)
+
+
+def fisher_floor(n: int, k: float, target: float = 0.9) -> float:
+    """An approximate floor on the expected duels to Kendall tau ``target`` for a Bradley-Terry user of
+    slope k and n albums (first-order in the score errors; a single run's first crossing of a noisy tau,
+    at small n especially, can land at or below it).
+
+    Relaxed to the best case no engine reaches: every duel is a coin flip (p = 1/2, the most Fisher
+    information a vote carries: k^2 / 4 about the score difference) against a partner whose score is
+    already known, and album i's duels are spent where they buy the most order (m_i proportional to
+    phi(s_i)^(2/3)). Album i's score error is then at best sd sigma_i = 1 / sqrt(m_i k^2 / 4)
+    (Cramer-Rao), and the expected number of misordered pairs is about 0.564 (n - 1) sum phi(s_i)
+    sigma_i (each album is misplaced against the albums within its error, of density (n - 1) phi).
+    Solving for the duels that bring that down to (1 - target) / 2 of all pairs gives
+    D = (1/2) (1.128 (n - 1) / (k T))^2 (sum phi^(2/3))^3 with T the allowed misordered pairs and the sum
+    taken in expectation over s ~ N(0, 1) (E phi^(2/3) = (2 pi)^(-1/3) / sqrt(5/3)). For k = 4: ~480
+    duels at n = 100, ~2,370 at n = 500. It ignores what a noiseless user is limited by (bits: ~233
+    at n = 100), so it only means something for noisy users.
+    """
+    allowed = (1.0 - target) / 2.0 * n * (n - 1) / 2.0
+    phi_sum = n * (2.0 * math.pi) ** (-1.0 / 3.0) / math.sqrt(5.0 / 3.0)
+    return 0.5 * (1.128 * (n - 1) / (k * allowed)) ** 2 * phi_sum ** 3
+
+
+@dataclass
+class Diagnosis:
+    """Where one engine run's duels went, judged with the hidden truth."""
+
+    duels: int
+    efficiency_early: float   # mean 4 p (1 - p) of the first 3n duels' true win probabilities (1 = coin flips)
+    efficiency_late: float    # the same for the rest
+    repeat_share: float       # duels on a pair already duelled
+
+
+def diagnose(user: SimulatedUser, duels: int) -> Diagnosis:
+    """Run the engine for ``duels`` duels and measure how informative its pairs really were."""
+    ranker = Ranker(range(user.n), seed=user.seed)
+    info, seen, repeats = [], set(), 0
+    for _ in range(duels):
+        a, b = ranker.next_pair()
+        ranker.record(a, b, user.answer(a, b))
+        p = 1.0 / (1.0 + math.exp(-min(50.0, max(-50.0, user.k * (user.scores[a] - user.scores[b])))))
+        info.append(4.0 * p * (1.0 - p))
+        key = (min(a, b), max(a, b))
+        repeats += key in seen
+        seen.add(key)
+    early = 3 * user.n
+    return Diagnosis(duels, float(np.mean(info[:early])), float(np.mean(info[early:])) if duels > early else float("nan"),
+                     repeats / duels)

@@ -55,3 +55,20 @@ def test_priors_steer_the_start_but_wrong_ones_do_not_stall_the_ranking():
     assert duels(0.0) <= 2 * plain
     assert duels(0.5) <= 2 * plain
     assert Ranker(range(3), priors={0: 1, 1: 3, 2: 2}).ranking()[0].album_id == 1
+
+
+def test_diagnosis_reports_information_per_duel_and_a_floor_that_scales_like_the_theory():
+    from .ranking_bench import render_diagnosis, run_diagnosis
+    from .ranking_sim import fisher_floor
+
+    cell = Cell(30, 4.0, False)
+    rows = [run_diagnosis((cell, seed)) for seed in range(2)]
+    for reached, early, late, repeats in rows:
+        assert reached is not None
+        assert 0.0 < early <= 1.0 and 0.0 < late <= 1.0 and 0.0 <= repeats < 1.0
+    # Halving the slope (a noisier user) needs four times the information.
+    assert fisher_floor(100, 2.0) == pytest.approx(4 * fisher_floor(100, 4.0))
+    assert fisher_floor(100, 4.0, target=0.95) > fisher_floor(100, 4.0)
+    # With noise the cost to a fixed tau grows linearly in n (RANKING.md).
+    assert fisher_floor(500, 4.0) / fisher_floor(100, 4.0) == pytest.approx(5.0, rel=0.01)
+    assert "Fisher floor" in render_diagnosis(cell, rows)
