@@ -207,12 +207,10 @@ def write_section(body: str) -> None:
 
 
 def run_diagnosis(args: tuple[Cell, int]) -> tuple[int | None, float, float, float]:
-    """Duels to tau 0.9 for one seed, then where the same run's duels went (see ``diagnose``)."""
+    """Duels to tau 0.9 for one seed and where they went (see ``diagnose``)."""
     cell, seed = args
-    user = lambda: SimulatedUser(cell.n, cell.k, seed)  # noqa: E731
-    reached = run_method("engine", user(), max_duels=ENGINE_CAP * cell.n).duels_to_target
-    found = diagnose(user(), reached or ENGINE_CAP * cell.n)
-    return reached, found.efficiency_early, found.efficiency_late, found.repeat_share
+    found = diagnose(SimulatedUser(cell.n, cell.k, seed), ENGINE_CAP * cell.n)
+    return found.duels_to_target, found.efficiency_early, found.efficiency_late, found.repeat_share
 
 
 def render_diagnosis(cell: Cell, rows: list[tuple[int | None, float, float, float]]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -120,8 +121,10 @@ def budget_point(n: int) -> int:
 
 def run_method(method: str, user: SimulatedUser, *, max_duels: int, target: float = 0.9,
                priors: dict[int, float] | None = None, focus_top: int | None = None,
-               with_settled: bool = False, step: int | None = None) -> Run:
-    """Duel until ``target`` tau and the n log2 n budget point are both passed (or ``max_duels``)."""
+               with_settled: bool = False, step: int | None = None,
+               on_duel: Callable[[int, int], None] | None = None) -> Run:
+    """Duel until ``target`` tau and the n log2 n budget point are both passed (or ``max_duels``).
+    ``on_duel(a, b)`` sees every pair duelled."""
     n = user.n
     step = step or max(1, n // 10)
     keep_until = budget_point(n)
@@ -136,6 +139,8 @@ def run_method(method: str, user: SimulatedUser, *, max_duels: int, target: floa
         else:
             a, b = elo.next_pair()
             elo.record(a, b, user.answer(a, b))
+        if on_duel is not None:
+            on_duel(a, b)
         if duel % step and duel != keep_until:
             continue
         order = engine_order(ranker) if ranker is not None else elo.order()
@@ -162,8 +167,8 @@ def fisher_floor(n: int, k: float, target: float = 0.9) -> float:
     sigma_i (each album is misplaced against the albums within its error, of density (n - 1) phi).
     Solving for the duels that bring that down to (1 - target) / 2 of all pairs gives
     D = (1/2) (1.128 (n - 1) / (k T))^2 (sum phi^(2/3))^3 with T the allowed misordered pairs and the sum
-    taken in expectation over s ~ N(0, 1) (E phi^(2/3) = (2 pi)^(-1/3) / sqrt(5/3)). For k = 4: ~480
-    duels at n = 100, ~2,370 at n = 500. It ignores what a noiseless user is limited by (bits: ~233
+    taken in expectation over s ~ N(0, 1) (E phi^(2/3) = (2 pi)^(-1/3) / sqrt(5/3)). For k = 4: ~470
+    duels at n = 100, ~2,350 at n = 500. It ignores what a noiseless user is limited by (bits: ~233
     at n = 100), so it only means something for noisy users.
     """
     allowed = (1.0 - target) / 2.0 * n * (n - 1) / 2.0
@@ -173,26 +178,31 @@ def fisher_floor(n: int, k: float, target: float = 0.9) -> float:
 
 @dataclass
 class Diagnosis:
-    """Where one engine run's duels went, judged with the hidden truth."""
+    """Where one engine run's duels went (until tau 0.9), judged with the hidden truth."""
 
-    duels: int
+    duels_to_target: int | None
     efficiency_early: float   # mean 4 p (1 - p) of the first 3n duels' true win probabilities (1 = coin flips)
     efficiency_late: float    # the same for the rest
     repeat_share: float       # duels on a pair already duelled
 
 
-def diagnose(user: SimulatedUser, duels: int) -> Diagnosis:
-    """Run the engine for ``duels`` duels and measure how informative its pairs really were."""
-    ranker = Ranker(range(user.n), seed=user.seed)
-    info, seen, repeats = [], set(), 0
-    for _ in range(duels):
-        a, b = ranker.next_pair()
-        ranker.record(a, b, user.answer(a, b))
-        p = 1.0 / (1.0 + math.exp(-min(50.0, max(-50.0, user.k * (user.scores[a] - user.scores[b])))))
+def diagnose(user: SimulatedUser, max_duels: int) -> Diagnosis:
+    """Run the engine to tau 0.9 and measure how informative its pairs really were."""
+    info: list[float] = []
+    repeated: list[bool] = []
+    seen: set[tuple[int, int]] = set()
+
+    def judge(a: int, b: int) -> None:
+        margin = min(50.0, max(-50.0, user.k * (user.scores[a] - user.scores[b])))
+        p = 1.0 / (1.0 + math.exp(-margin))
         info.append(4.0 * p * (1.0 - p))
         key = (min(a, b), max(a, b))
-        repeats += key in seen
+        repeated.append(key in seen)
         seen.add(key)
+
+    run = run_method("engine", user, max_duels=max_duels, on_duel=judge)
+    used = run.duels_to_target or max_duels  # run_method carries on to the n log2 n point
     early = 3 * user.n
-    return Diagnosis(duels, float(np.mean(info[:early])), float(np.mean(info[early:])) if duels > early else float("nan"),
-                     repeats / duels)
+    return Diagnosis(run.duels_to_target, float(np.mean(info[:min(early, used)])),
+                     float(np.mean(info[early:used])) if used > early else float("nan"),
+                     float(np.mean(repeated[:used])))
