@@ -58,9 +58,12 @@ def create_engine(database_url: str, *, schema: str | None = None, echo: bool = 
                 pass
 
         return engine
-    connect_args: dict = {}
+    # Named connections, so pg_stat_activity tells whose they are (and which schema's, for a deployment
+    # or a test that shares a database).
+    server_settings = {"application_name": f"albumduel:{schema}"[:63] if schema else "albumduel"}
     if schema:
-        connect_args["server_settings"] = {"search_path": schema}
+        server_settings["search_path"] = schema
+    connect_args = {"server_settings": server_settings}
     # No pre-ping: it costs a round trip on every checkout, which under load more than doubled click
     # latency (docs/performance.md). After a database restart the first statement on a dead connection
     # fails once, and SQLAlchemy then discards the whole pool; recycling keeps connections fresh.

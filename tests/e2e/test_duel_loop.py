@@ -188,7 +188,7 @@ async def test_stopping_right_after_a_command_leaves_no_transaction_open(harness
         try:
             open_transactions = await connection.fetchval(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND xact_start IS NOT NULL")
+                "AND application_name = $1 AND xact_start IS NOT NULL", f"albumduel:{database.schema}")
         finally:
             await connection.close()
         assert open_transactions == 0

@@ -107,3 +107,18 @@ async def test_a_unit_of_work_cancelled_mid_statement_leaves_the_sqlite_file_wri
     finally:
         release.set()
         await engine.dispose()
+
+
+async def test_postgresql_connections_say_whose_they_are(database):
+    """pg_stat_activity shows AlbumDuel's connections by name, per schema when one is used, so an operator
+    (or a test sharing the database) can tell them apart."""
+    if database.backend != "postgresql":
+        pytest.skip("application_name is a PostgreSQL setting")
+    for url, schema, expected in ((database.url, database.schema, f"albumduel:{database.schema}"),
+                                  (database.url, None, "albumduel")):
+        engine = create_engine(url, schema=schema)
+        try:
+            async with engine.connect() as connection:
+                assert await connection.scalar(text("SELECT current_setting('application_name')")) == expected
+        finally:
+            await engine.dispose()
