@@ -44,37 +44,24 @@ class WakeableLoop:
         raise NotImplementedError
 
 
-class Periodic:
-    """Runs ``work`` in a task of its own every ``every`` seconds, and at once after ``wake()``. A pass
-    that raises is logged and the next tick tries again; a pass that returns False ends the task.
-    ``passes`` counts finished passes, and ``wait_for_passes`` lets callers (tests) wait for one."""
+class Periodic(WakeableLoop):
+    """A ``WakeableLoop`` around one function: ``work`` runs every ``every`` seconds, and at once after
+    ``wake()``. A pass that raises is logged and the next tick tries again; a pass that returns False
+    ends the task. ``passes`` counts finished passes, and ``wait_for_passes`` lets callers (tests) wait
+    for one."""
 
     def __init__(self, work: Callable[[], Awaitable[bool | None]], every: float, name: str, failure: str) -> None:
+        super().__init__()
         self.work = work
         self.every = every
-        self.name = name
+        self.task_name = name
         self.failure = failure  # what the log says when a pass raises
         self.passes = 0
-        self._wake = asyncio.Event()
         self._passed = asyncio.Condition()
-        self._task: asyncio.Task | None = None
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name=self.name)
-
-    def wake(self) -> None:
-        self._wake.set()
 
     async def wait_for_passes(self, count: int) -> None:
         async with self._passed:
             await self._passed.wait_for(lambda: self.passes >= count)
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
 
     async def _run(self) -> None:
         while True:
@@ -89,7 +76,4 @@ class Periodic:
                 self._passed.notify_all()
             if go_on is False:
                 return
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.every)
-            except TimeoutError:
-                pass
+            await self._nap(self.every)

@@ -25,10 +25,8 @@ INTENT_GUILD_MEMBERS = 1 << 1
 INTENT_GUILD_PRESENCES = 1 << 8
 PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | (1 << 15)
 BUFFERED_EVENTS = 1000
-
-
-
 MEMBERS_PER_CHUNK = 1000  # Discord's page size for GUILD_MEMBERS_CHUNK
+
 
 class GatewaySession:
     def __init__(self, session_id: str, intents: int, shard: list[int] | None) -> None:
